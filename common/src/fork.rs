@@ -1,0 +1,223 @@
+//! The one place that forks.
+//!
+//! [`fork_child`] runs a closure in a child process and hands the parent a
+//! [`Child`]. The child's verdict comes back the way a Unix process reports
+//! anything to its parent: as its exit status (0 every claim held, 1 a claim
+//! failed, 2 an error) or as the signal that killed it, which is how the
+//! SIGSEGV and SIGBUS demos are observed.
+//!
+//! What makes forking from Rust safe enough here:
+//! - the process must be single-threaded (checked in `/proc/self/status`):
+//!   fork copies only the calling thread, and a lock some other thread held
+//!   would stay locked forever in the child;
+//! - stdout and stderr are flushed first, or text still buffered would be
+//!   printed twice, once by each process;
+//! - the child leaves with `_exit`, never running the parent's destructors
+//!   or exit handlers (which would, say, delete the parent's scratch files);
+//! - a panic in the child is caught and becomes exit status 2;
+//! - `PR_SET_PDEATHSIG` kills the child if the parent dies, so no child
+//!   outlives its lesson; a child never dumps core (its crashes are the
+//!   lesson, not a bug).
+
+use std::fmt;
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use nix::sys::prctl;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
+
+use crate::error::{EXIT_ERROR, EXIT_OK, Error, Result, WithCall};
+use crate::narrate::{self, Role};
+
+/// A child process the parent has not waited for yet. Dropping it without
+/// [`Child::wait`] kills and reaps it, so an early error in the parent
+/// leaves no child behind.
+#[derive(Debug)]
+pub struct Child {
+    pid: Pid,
+    reaped: bool,
+}
+
+/// How a child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildEnd {
+    Exited { pid: Pid, code: i32 },
+    Killed { pid: Pid, signal: Signal },
+}
+
+impl ChildEnd {
+    pub fn killed_by(&self) -> Option<Signal> {
+        match *self {
+            ChildEnd::Killed { signal, .. } => Some(signal),
+            ChildEnd::Exited { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for ChildEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChildEnd::Exited { pid, code } => write!(f, "child {pid} exited {code}"),
+            ChildEnd::Killed { pid, signal } => {
+                write!(f, "child {pid} killed by {signal}")
+            }
+        }
+    }
+}
+
+/// Number of threads in this process, from `Threads:` in /proc/self/status.
+pub fn thread_count() -> Result<usize> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .with_call("open", || "/proc/self/status".into())?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| Error::plain("/proc/self/status", "no Threads: line"))
+}
+
+/// Fork; run `body` in the child and leave with `_exit`; return the child
+/// to the parent. Tags printed lines `[parent PID]` / `[child PID]` from now
+/// on.
+pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
+    let threads = thread_count()?;
+    if threads != 1 {
+        return Err(Error::plain(
+            "fork",
+            format!(
+                "refusing to fork a process with {threads} threads: the \
+                 child would get only this one, and any lock another thread \
+                 holds would stay locked in it forever"
+            ),
+        ));
+    }
+    flush_all();
+    let parent = getpid();
+    // SAFETY: the process has exactly one thread (checked just above), so
+    // the child is a complete copy of it: no lock is held by a thread that
+    // does not exist in the child, and the child may run ordinary code. The
+    // child never returns from this function: it leaves through _exit.
+    match unsafe { fork() }.with_call("fork", || "cannot create a child".into())? {
+        ForkResult::Parent { child } => {
+            narrate::set_role(Role::Parent);
+            narrate::set_live_child(child.as_raw());
+            Ok(Child {
+                pid: child,
+                reaped: false,
+            })
+        }
+        ForkResult::Child => child_main(parent, body),
+    }
+}
+
+fn child_main(parent: Pid, body: impl FnOnce() -> Result<()>) -> ! {
+    narrate::set_role(Role::Child);
+    narrate::set_live_child(0);
+    narrate::reset_counts();
+    // Die with the parent. The parent may already have died between fork
+    // and prctl, in which case we were re-parented: check, and leave.
+    if prctl::set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent {
+        exit_now(EXIT_ERROR);
+    }
+    no_core_dumps();
+    let code = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => narrate::exit_code(),
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+        // The panic hook has already printed the message.
+        Err(_) => EXIT_ERROR,
+    };
+    exit_now(code)
+}
+
+/// A child's deliberate SIGSEGV or SIGBUS should not leave a core file.
+fn no_core_dumps() {
+    let zero = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `zero` is a valid rlimit that setrlimit only reads. Lowering
+    // a limit needs no privilege; if it fails, the child may dump core,
+    // which is harmless.
+    unsafe { libc::setrlimit(libc::RLIMIT_CORE, &zero) };
+}
+
+fn flush_all() {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+}
+
+/// Flush and leave this process at once with `code`, running no
+/// destructors and no exit handlers. For children, and for a process that
+/// was `exec`'d by a child.
+pub fn exit_now(code: i32) -> ! {
+    flush_all();
+    // SAFETY: _exit ends the process immediately and never returns. Skipping
+    // destructors is the point: the parent's resources (scratch files, the
+    // mapping's owner) belong to the parent.
+    unsafe { libc::_exit(code) }
+}
+
+impl Child {
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// Wait for the child to end (`waitpid`) and say how it ended.
+    pub fn wait(mut self) -> Result<ChildEnd> {
+        self.reaped = true;
+        narrate::set_live_child(0);
+        loop {
+            let status = waitpid(self.pid, None);
+            let end = match status {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Ok(WaitStatus::Exited(pid, code)) => ChildEnd::Exited { pid, code },
+                Ok(WaitStatus::Signaled(pid, signal, _core)) => ChildEnd::Killed { pid, signal },
+                // Without WUNTRACED/WCONTINUED only the two above arrive.
+                Ok(_) => continue,
+                Err(e) => {
+                    return Err(Error::sys("waitpid", e, format!("child {}", self.pid)));
+                }
+            };
+            narrate::say(&end.to_string());
+            return Ok(end);
+        }
+    }
+
+    /// Wait, and claim that every claim the child checked held: the usual
+    /// end of a child that ran a lesson step.
+    pub fn wait_ok(self) -> Result<bool> {
+        let end = self.wait()?;
+        let ok = end
+            == ChildEnd::Exited {
+                pid: end_pid(&end),
+                code: EXIT_OK,
+            };
+        Ok(narrate::claim(
+            ok,
+            "the child's own claims held (its exit status is 0)",
+            "exit status 0",
+            end,
+        ))
+    }
+}
+
+fn end_pid(end: &ChildEnd) -> Pid {
+    match *end {
+        ChildEnd::Exited { pid, .. } | ChildEnd::Killed { pid, .. } => pid,
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if !self.reaped {
+            narrate::set_live_child(0);
+            let _ = kill(self.pid, Signal::SIGKILL);
+            let _ = waitpid(self.pid, None);
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! What a lesson prints: scenarios, numbered steps, process tags, evidence
+//! lines labelled by their source, and verdicts on claims.
+//!
+//! ```text
+//! === 2. fork: the child sees the same page ===
+//!
+//! Step 2.3: the child writes; the parent reads
+//!   [child 4243] stored 0xc0ffee at 0x7f3a1c2e5000
+//!   pagemap: parent present shared file/shmem frame 0x10e37c
+//!   [ok] the parent reads the child's value
+//! ```
+//!
+//! Every line is written and flushed on its own, so the output is the same
+//! on a terminal and through a pipe, even when parent and child both print:
+//! they take turns, and nothing sits in a buffer that `fork` would copy.
+//! Colour (green `[ok]`, red `[FAIL]`) only on a terminal, never with
+//! `NO_COLOR` set.
+//!
+//! The state here is per process: after `fork` the child counts its own
+//! claims, and its verdict travels back as its exit status (see [`crate::fork`]).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
+
+use crate::error::{EXIT_CLAIM_FAILED, EXIT_OK};
+
+/// Wrap prose at this column so code and output fit side by side.
+const WIDTH: usize = 80;
+
+static CLAIMS: AtomicUsize = AtomicUsize::new(0);
+static FAILED: AtomicUsize = AtomicUsize::new(0);
+static SCENARIO: AtomicUsize = AtomicUsize::new(0);
+static STEP: AtomicUsize = AtomicUsize::new(0);
+static ROLE: AtomicU8 = AtomicU8::new(ROLE_NONE);
+static PAUSE: AtomicBool = AtomicBool::new(false);
+static FOCUS: AtomicUsize = AtomicUsize::new(0);
+static LIVE_CHILD: AtomicI32 = AtomicI32::new(0);
+
+const ROLE_NONE: u8 = 0;
+const ROLE_PARENT: u8 = 1;
+const ROLE_CHILD: u8 = 2;
+
+/// Which side of a `fork` this process is, for the `[parent 4242]` tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// No fork yet in this scenario: lines carry no tag.
+    Alone,
+    Parent,
+    Child,
+}
+
+pub fn set_role(role: Role) {
+    let value = match role {
+        Role::Alone => ROLE_NONE,
+        Role::Parent => ROLE_PARENT,
+        Role::Child => ROLE_CHILD,
+    };
+    ROLE.store(value, Ordering::Relaxed);
+}
+
+pub fn role() -> Role {
+    match ROLE.load(Ordering::Relaxed) {
+        ROLE_PARENT => Role::Parent,
+        ROLE_CHILD => Role::Child,
+        _ => Role::Alone,
+    }
+}
+
+/// `[parent 4242] `, `[child 4243] `, or nothing before the first fork.
+pub fn tag() -> String {
+    let pid = std::process::id();
+    match role() {
+        Role::Alone => String::new(),
+        Role::Parent => format!("[parent {pid}] "),
+        Role::Child => format!("[child {pid}] "),
+    }
+}
+
+fn colour() -> bool {
+    static COLOUR: OnceLock<bool> = OnceLock::new();
+    *COLOUR.get_or_init(|| {
+        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    })
+}
+
+/// Write one line and flush it at once.
+fn emit(line: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`lesson | head`) is not the lesson's business: the
+    // lines simply go nowhere.
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Word-wrap `text` at [`WIDTH`]: the first line starts with `first`, the
+/// others with `rest` (both counted in the width, both ending in a space
+/// or empty).
+fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= WIDTH;
+        if !empty && !fits {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+fn emit_wrapped(first: &str, rest: &str, text: &str) {
+    for line in wrap(first, rest, text) {
+        emit(&line);
+    }
+}
+
+/// Start scenario `number` (1-based, as `--list` shows it).
+pub fn scenario(number: usize, name: &str, title: &str) {
+    SCENARIO.store(number, Ordering::Relaxed);
+    STEP.store(0, Ordering::Relaxed);
+    set_role(Role::Alone);
+    emit("");
+    emit(&format!("=== {number}. {name}: {title} ==="));
+}
+
+/// Start the next step: `Step 2.3: title`. With `--pause`, first wait for
+/// the student to look at the previous step from another terminal.
+pub fn step(title: &str) {
+    pause_if_due();
+    let step = STEP.fetch_add(1, Ordering::Relaxed) + 1;
+    let scenario = SCENARIO.load(Ordering::Relaxed);
+    emit("");
+    emit_wrapped(&format!("Step {scenario}.{step}: "), "  ", title);
+}
+
+/// The scenario is over: with `--pause`, let the student look at its last
+/// step before the next scenario or the summary.
+pub fn end_scenario() {
+    pause_if_due();
+    STEP.store(0, Ordering::Relaxed);
+}
+
+/// An action of this process, tagged with who did it:
+/// `  [child 4243] stored 0xc0ffee at 0x7f3a1c2e5000`.
+pub fn say(text: &str) {
+    let tag = tag();
+    emit_wrapped(&format!("  {tag}"), "    ", text);
+}
+
+/// Evidence read from the kernel, labelled by where it came from:
+/// `  maps:    7f3a1c2e5000-7f3a1c2e6000 rw-s ...`. Not wrapped: a maps line
+/// is shown as the kernel wrote it.
+pub fn evidence(source: &str, text: &str) {
+    emit(&format!("  {:<8} {text}", format!("{source}:")));
+}
+
+/// What the evidence means, in words: indented prose under the lines it
+/// explains.
+pub fn explain(text: &str) {
+    emit_wrapped("    ", "    ", text);
+}
+
+/// A line drawn as is (a picture, a table row).
+pub fn raw(line: &str) {
+    emit(line);
+}
+
+/// Check a claim against what the kernel said and print the verdict:
+/// `[ok] claim` or `[FAIL] claim: expected X, kernel says Y`.
+/// Returns whether it held; the exit status counts the failures.
+pub fn claim(
+    holds: bool,
+    text: &str,
+    expected: impl std::fmt::Display,
+    got: impl std::fmt::Display,
+) -> bool {
+    CLAIMS.fetch_add(1, Ordering::Relaxed);
+    let (mark, colour_code) = if holds {
+        ("[ok]", "32")
+    } else {
+        ("[FAIL]", "31")
+    };
+    let mark = if colour() {
+        format!("\x1b[{colour_code}m{mark}\x1b[0m")
+    } else {
+        mark.to_string()
+    };
+    if holds {
+        emit_wrapped(&format!("  {mark} "), "       ", text);
+    } else {
+        FAILED.fetch_add(1, Ordering::Relaxed);
+        let text = format!("{text}: expected {expected}, kernel says {got}");
+        emit_wrapped(&format!("  {mark} "), "         ", &text);
+    }
+    holds
+}
+
+/// [`claim`] that `got == expected`.
+pub fn claim_eq<T: PartialEq + std::fmt::Display>(text: &str, expected: T, got: T) -> bool {
+    claim(expected == got, text, &expected, &got)
+}
+
+/// How many claims this process has checked, and how many failed.
+pub fn counts() -> (usize, usize) {
+    (
+        CLAIMS.load(Ordering::Relaxed),
+        FAILED.load(Ordering::Relaxed),
+    )
+}
+
+/// A fresh child starts counting its own claims.
+pub(crate) fn reset_counts() {
+    CLAIMS.store(0, Ordering::Relaxed);
+    FAILED.store(0, Ordering::Relaxed);
+}
+
+/// The exit status this process has earned so far: 0 if every claim held,
+/// 1 if any failed.
+pub fn exit_code() -> i32 {
+    if FAILED.load(Ordering::Relaxed) == 0 {
+        EXIT_OK
+    } else {
+        EXIT_CLAIM_FAILED
+    }
+}
+
+/// Print the closing line and return the exit status.
+pub fn summary() -> i32 {
+    let (claims, failed) = counts();
+    emit("");
+    if failed == 0 {
+        emit(&format!(
+            "Summary: {claims} claims checked against the kernel, all held."
+        ));
+    } else {
+        emit(&format!(
+            "Summary: {claims} claims checked against the kernel, {failed} FAILED."
+        ));
+    }
+    exit_code()
+}
+
+/// Turn `--pause` on.
+pub fn enable_pause() {
+    PAUSE.store(true, Ordering::Relaxed);
+}
+
+/// The mapping the lesson is looking at now, for the `--pause` commands.
+pub fn focus(addr: usize) {
+    FOCUS.store(addr, Ordering::Relaxed);
+}
+
+/// The child that is alive now (0: none), for the `--pause` commands.
+pub(crate) fn set_live_child(pid: i32) {
+    LIVE_CHILD.store(pid, Ordering::Relaxed);
+}
+
+fn pause_if_due() {
+    if !PAUSE.load(Ordering::Relaxed) || role() == Role::Child || STEP.load(Ordering::Relaxed) == 0
+    {
+        return;
+    }
+    let focus = FOCUS.load(Ordering::Relaxed);
+    let mut pids = vec![("this process", std::process::id() as i32)];
+    let child = LIVE_CHILD.load(Ordering::Relaxed);
+    if child != 0 {
+        pids.push(("the child", child));
+    }
+    emit("");
+    emit("  --pause: look from a second terminal, then press Enter here.");
+    for (who, pid) in pids {
+        emit(&format!("    {who} is PID {pid}:"));
+        emit(&format!("      cat /proc/{pid}/maps"));
+        if focus != 0 {
+            emit(&format!("      grep -A24 '^{focus:x}-' /proc/{pid}/smaps"));
+        }
+    }
+    let mut line = String::new();
+    // EOF (stdin not a terminal) means nobody will press Enter: go on.
+    let _ = std::io::stdin().lock().read_line(&mut line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_80_columns_with_hanging_indent() {
+        let text = "word ".repeat(40);
+        let lines = wrap("  [ok] ", "       ", text.trim_end());
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= 80));
+        assert!(lines[0].starts_with("  [ok] word"));
+        assert!(lines[1].starts_with("       word"));
+    }
+
+    #[test]
+    fn a_long_word_is_not_split() {
+        let long = "x".repeat(100);
+        let lines = wrap("  ", "    ", &long);
+        assert_eq!(lines, vec![format!("  {long}")]);
+    }
+}

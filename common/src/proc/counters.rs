@@ -1,0 +1,144 @@
+//! Counters that show what a memory access cost: `mincore` residency,
+//! page-fault counts from `getrusage`, and read/write syscall counts from
+//! `/proc/self/io`.
+
+use nix::errno::Errno;
+
+use crate::error::{Error, Result};
+
+/// Minor and major page faults this process has taken so far
+/// (`getrusage(RUSAGE_SELF)`). A minor fault is satisfied without I/O (a
+/// zero page, a page already in the page cache, a copy-on-write copy); a
+/// major one had to read from disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faults {
+    pub minor: u64,
+    pub major: u64,
+}
+
+pub fn faults() -> Result<Faults> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole rusage into the pointer we give it,
+    // which points to enough zeroed, writable memory.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
+    if rc != 0 {
+        return Err(Error::sys("getrusage", Errno::last(), "RUSAGE_SELF"));
+    }
+    // SAFETY: it returned 0, so the struct is filled in (and was zeroed
+    // before, so every field is initialised either way).
+    let usage = unsafe { usage.assume_init() };
+    Ok(Faults {
+        minor: usage.ru_minflt as u64,
+        major: usage.ru_majflt as u64,
+    })
+}
+
+impl Faults {
+    /// Faults taken between `earlier` and `self`.
+    pub fn since(self, earlier: Faults) -> Faults {
+        Faults {
+            minor: self.minor.saturating_sub(earlier.minor),
+            major: self.major.saturating_sub(earlier.major),
+        }
+    }
+}
+
+/// `/proc/self/io`: bytes and calls through read(2)-like and write(2)-like
+/// syscalls. Page faults on a file mapping do not count here: that is the
+/// point of memory-mapped I/O.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Io {
+    /// read(2)-family calls.
+    pub syscr: u64,
+    /// write(2)-family calls.
+    pub syscw: u64,
+    pub rchar: u64,
+    pub wchar: u64,
+}
+
+pub fn io() -> Result<Io> {
+    let text = super::read_text(nix::unistd::getpid(), "io")?;
+    parse_io(&text)
+}
+
+fn parse_io(text: &str) -> Result<Io> {
+    let mut io = Io::default();
+    for line in text.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Ok(value) = value.trim().parse() else {
+            continue;
+        };
+        match name {
+            "syscr" => io.syscr = value,
+            "syscw" => io.syscw = value,
+            "rchar" => io.rchar = value,
+            "wchar" => io.wchar = value,
+            _ => {}
+        }
+    }
+    Ok(io)
+}
+
+/// Which of the `pages` pages starting at page-aligned `addr` are resident
+/// in RAM, by `mincore(2)`. For a file mapping this is the page cache, not
+/// this process's page table: a page can be "resident" before this process
+/// ever touched it.
+pub fn mincore(addr: usize, pages: usize) -> Result<Vec<bool>> {
+    let mut vec = vec![0u8; pages];
+    let len = pages * crate::page_size();
+    // SAFETY: mincore only reads the kernel's page tables and writes one
+    // byte per page into `vec`, which has exactly `pages` bytes. An address
+    // that is unaligned or not mapped makes it fail (EINVAL/ENOMEM), never
+    // touch memory.
+    let rc = unsafe { libc::mincore(addr as *mut libc::c_void, len, vec.as_mut_ptr()) };
+    if rc != 0 {
+        return Err(Error::sys(
+            "mincore",
+            Errno::last(),
+            format!("{pages} pages at {addr:#x}"),
+        ));
+    }
+    Ok(vec.into_iter().map(|b| b & 1 != 0).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_proc_self_io() {
+        let io = parse_io("rchar: 10\nwchar: 20\nsyscr: 3\nsyscw: 4\nread_bytes: 0\n").unwrap();
+        assert_eq!(
+            io,
+            Io {
+                syscr: 3,
+                syscw: 4,
+                rchar: 10,
+                wchar: 20
+            }
+        );
+    }
+
+    #[test]
+    fn a_read_counts_as_a_read_call() {
+        let before = io().unwrap();
+        let _ = std::fs::read("/proc/self/stat").unwrap();
+        assert!(io().unwrap().syscr > before.syscr);
+    }
+
+    #[test]
+    fn touching_new_memory_faults() {
+        let before = faults().unwrap();
+        let v = vec![1u8; 64 * crate::page_size()];
+        std::hint::black_box(&v);
+        assert!(faults().unwrap().since(before).minor > 0);
+    }
+
+    #[test]
+    fn mincore_rejects_an_unaligned_address() {
+        let err = mincore(1, 1).unwrap_err();
+        assert_eq!(err.errno(), Some(Errno::EINVAL));
+    }
+}

@@ -1,0 +1,181 @@
+//! `/proc/PID/pagemap`: what the page table says about each virtual page
+//! (proc_pid_pagemap(5), Documentation/admin-guide/mm/pagemap.rst).
+//!
+//! One little-endian `u64` per virtual page, at file offset
+//! `(addr / page_size) * 8`:
+//!
+//! | bit   | meaning                                                    |
+//! |-------|------------------------------------------------------------|
+//! | 63    | present in RAM                                             |
+//! | 62    | swapped out                                                |
+//! | 61    | a file page or shared anonymous (shmem) page               |
+//! | 58    | guard region (Linux 6.15+)                                 |
+//! | 57    | write-protected by userfaultfd                             |
+//! | 56    | mapped by exactly one process ("exclusively mapped")       |
+//! | 55    | soft-dirty (written since soft-dirty bits were cleared)    |
+//! | 0..54 | page frame number, if present: the physical page           |
+//!
+//! Since Linux 4.2 the frame number reads as 0 unless the reader has
+//! CAP_SYS_ADMIN, but the flag bits are still there: copy-on-write can be
+//! proven without root from bits 56 and 61.
+
+use std::fmt;
+use std::os::unix::fs::FileExt;
+
+use nix::unistd::Pid;
+
+use crate::error::{Result, WithCall};
+
+const PRESENT: u64 = 1 << 63;
+const SWAPPED: u64 = 1 << 62;
+const FILE_OR_SHARED_ANON: u64 = 1 << 61;
+const EXCLUSIVE: u64 = 1 << 56;
+const SOFT_DIRTY: u64 = 1 << 55;
+const FRAME_MASK: u64 = (1 << 55) - 1;
+
+/// One pagemap entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo(pub u64);
+
+/// What pagemap says about the physical page behind a virtual one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// No page in RAM (not present, or swapped).
+    None,
+    /// Present, but the kernel hides the number from this reader.
+    Hidden,
+    /// Present at this page frame number.
+    Number(u64),
+}
+
+impl PageInfo {
+    pub fn present(self) -> bool {
+        self.0 & PRESENT != 0
+    }
+    pub fn swapped(self) -> bool {
+        self.0 & SWAPPED != 0
+    }
+    /// Bit 61: the page belongs to a file (page cache) or to shmem, which
+    /// is what backs shared anonymous memory. Clear for private anonymous
+    /// pages, including the copies copy-on-write makes.
+    pub fn file_or_shared_anon(self) -> bool {
+        self.0 & FILE_OR_SHARED_ANON != 0
+    }
+    /// Bit 56: mapped by exactly one process.
+    pub fn exclusive(self) -> bool {
+        self.0 & EXCLUSIVE != 0
+    }
+    pub fn soft_dirty(self) -> bool {
+        self.0 & SOFT_DIRTY != 0
+    }
+    pub fn frame(self) -> Frame {
+        match (self.present(), self.0 & FRAME_MASK) {
+            (false, _) => Frame::None,
+            (true, 0) => Frame::Hidden,
+            (true, pfn) => Frame::Number(pfn),
+        }
+    }
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Frame::None => f.write_str("no frame"),
+            Frame::Hidden => f.write_str("frame hidden (needs CAP_SYS_ADMIN)"),
+            Frame::Number(n) => write!(f, "frame {n:#x}"),
+        }
+    }
+}
+
+/// `present exclusive anon frame 0x10e37c`, `present shared file/shmem
+/// frame hidden (needs CAP_SYS_ADMIN)`, `not present`, `swapped`.
+impl fmt::Display for PageInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.swapped() {
+            return f.write_str("swapped");
+        }
+        if !self.present() {
+            return f.write_str("not present");
+        }
+        let who = if self.exclusive() {
+            "exclusive"
+        } else {
+            "shared"
+        };
+        let what = if self.file_or_shared_anon() {
+            "file/shmem"
+        } else {
+            "anon"
+        };
+        write!(f, "present {who} {what} {}", self.frame())
+    }
+}
+
+/// The pagemap entries of `pages` consecutive pages starting at the page
+/// that contains `addr`.
+pub fn read_range(pid: Pid, addr: usize, pages: usize) -> Result<Vec<PageInfo>> {
+    let path = super::path(pid, "pagemap");
+    let file = std::fs::File::open(&path).with_call("open", || path.clone())?;
+    let page = crate::page_size();
+    let mut buf = vec![0u8; pages * 8];
+    let offset = (addr / page) as u64 * 8;
+    file.read_exact_at(&mut buf, offset)
+        .with_call("pread", || path.clone())?;
+    Ok(buf
+        .chunks_exact(8)
+        .map(|b| PageInfo(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+        .collect())
+}
+
+/// The pagemap entry of the page that contains `addr`.
+pub fn read(pid: Pid, addr: usize) -> Result<PageInfo> {
+    Ok(read_range(pid, addr, 1)?[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_bits() {
+        let p = PageInfo(PRESENT | EXCLUSIVE | 0x10e37c);
+        assert!(p.present() && p.exclusive() && !p.file_or_shared_anon());
+        assert_eq!(p.frame(), Frame::Number(0x10e37c));
+        assert_eq!(p.to_string(), "present exclusive anon frame 0x10e37c");
+
+        let p = PageInfo(PRESENT | FILE_OR_SHARED_ANON);
+        assert_eq!(p.frame(), Frame::Hidden);
+        assert_eq!(
+            p.to_string(),
+            "present shared file/shmem frame hidden (needs CAP_SYS_ADMIN)"
+        );
+        assert_eq!(PageInfo(0).to_string(), "not present");
+        assert_eq!(PageInfo(0).frame(), Frame::None);
+        assert_eq!(PageInfo(SWAPPED | 0x1234).to_string(), "swapped");
+        assert!(PageInfo(SOFT_DIRTY).soft_dirty());
+    }
+
+    /// A page this process just wrote is present and its own.
+    #[test]
+    fn a_written_page_is_present_and_anonymous() {
+        let mut v = vec![0u8; 3 * crate::page_size()];
+        let addr = v.as_mut_ptr() as usize + crate::page_size();
+        // SAFETY: addr is inside v, which is alive and mutably borrowed here.
+        unsafe { std::ptr::write_volatile(addr as *mut u8, 1) };
+        let info = read(nix::unistd::getpid(), addr).unwrap();
+        assert!(info.present(), "{info}");
+        assert!(!info.file_or_shared_anon(), "{info}");
+        // procfs-core decodes the same entry the same way.
+        let theirs = procfs_core::process::PageInfo::parse_info(info.0);
+        match theirs {
+            procfs_core::process::PageInfo::MemoryPage(flags) => {
+                use procfs_core::process::MemoryPageFlags as F;
+                assert!(flags.contains(F::PRESENT));
+                assert_eq!(flags.contains(F::MMAP_EXCLUSIVE), info.exclusive());
+                assert_eq!(flags.contains(F::FILE), info.file_or_shared_anon());
+            }
+            other => panic!("procfs-core read {other:?}"),
+        }
+        drop(v);
+    }
+}

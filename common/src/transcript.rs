@@ -1,0 +1,353 @@
+//! Keep the book's transcripts true: for tests only.
+//!
+//! A transcript in the book is a fenced block marked `console` whose first
+//! line is the command a student types:
+//!
+//! ````text
+//! ```console
+//! $ cargo run -p shared-anon -- fork
+//! ...what it prints...
+//! ```
+//! ````
+//!
+//! [`check_book`] finds every such block for one binary in every page of
+//! the book, runs the real binary with those arguments, and compares its
+//! output with the block after [normalising](Normaliser) what differs from
+//! run to run (PIDs, addresses, frame numbers, inodes, temp paths). The
+//! book keeps real, unnormalised output, so it reads like a real run.
+//! `BLESS=1 cargo test` rewrites the blocks with the fresh output.
+//!
+//! It fails loudly rather than skipping: a block naming a binary no test
+//! knows, a book with no transcript for the binary, or a missing binary
+//! are all errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use regex::Regex;
+
+/// The four binaries; a transcript must name one of them.
+pub const BINARIES: [&str; 4] = ["private-file", "private-anon", "shared-file", "shared-anon"];
+
+/// One `console` block.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub page: PathBuf,
+    /// 1-based line of the `$ ` command in the page.
+    pub line: usize,
+    pub binary: String,
+    pub args: Vec<String>,
+    pub expected: String,
+    /// Byte range of the expected output in the page (for BLESS).
+    range: std::ops::Range<usize>,
+}
+
+/// Every `console` block in `page`.
+pub fn blocks(page: &Path) -> Vec<Block> {
+    let text = std::fs::read_to_string(page)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", page.display()));
+    let mut found = Vec::new();
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n').enumerate().peekable();
+    while let Some((index, line)) = lines.next() {
+        offset += line.len();
+        if line.trim_end() != "```console" {
+            continue;
+        }
+        let Some((cmd_index, cmd)) = lines.next() else {
+            break;
+        };
+        offset += cmd.len();
+        let command = cmd.trim_end().strip_prefix("$ ").unwrap_or_else(|| {
+            panic!(
+                "{}:{}: a console block starts with '$ command'",
+                page.display(),
+                index + 2
+            )
+        });
+        let (binary, args) = parse_command(command).unwrap_or_else(|| {
+            panic!(
+                "{}:{}: '{command}' is not 'cargo run -p BINARY [-- ARGS]'",
+                page.display(),
+                cmd_index + 1
+            )
+        });
+        let start = offset;
+        let mut expected = String::new();
+        for (_, line) in lines.by_ref() {
+            if line.trim_end() == "```" {
+                break;
+            }
+            offset += line.len();
+            expected.push_str(line);
+        }
+        let end = offset;
+        offset += "```\n".len().min(text.len() - offset);
+        found.push(Block {
+            page: page.to_path_buf(),
+            line: cmd_index + 1,
+            binary,
+            args,
+            expected,
+            range: start..end,
+        });
+    }
+    found
+}
+
+/// `cargo run [-q] -p NAME [-- ARGS...]` → (NAME, ARGS).
+fn parse_command(command: &str) -> Option<(String, Vec<String>)> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let (head, args) = match words.iter().position(|w| *w == "--") {
+        Some(i) => (&words[..i], &words[i + 1..]),
+        None => (&words[..], &[][..]),
+    };
+    let head: Vec<&str> = head.iter().copied().filter(|w| *w != "-q").collect();
+    match head.as_slice() {
+        ["cargo", "run", "-p", name] => Some((
+            name.to_string(),
+            args.iter().map(|s| s.to_string()).collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// Every page of the book (`docs/src/**/*.md`).
+pub fn pages(book_src: &Path) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let mut dirs = vec![book_src.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries.map(|e| e.expect("readdir")) {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    pages.sort();
+    pages
+}
+
+/// Rewrites of what legitimately differs between two runs.
+pub struct Normaliser {
+    rules: Vec<(Regex, String)>,
+}
+
+impl Normaliser {
+    /// The rules every lesson shares.
+    pub fn new() -> Self {
+        let mut n = Normaliser { rules: Vec::new() };
+        // A maps range: 7f3a1c2e5000-7f3a1c2e6000.
+        n.add(r"\b[0-9a-f]{8,16}-[0-9a-f]{8,16}\b", "ADDR-ADDR");
+        // A maps line's device and inode: "00:01 2061".
+        n.add(r"\b([0-9a-f]{2,3}:[0-9a-f]{2,3}) [0-9]+\b", "$1 INODE");
+        // Frame numbers, shown or hidden.
+        n.add(
+            r"frame (0x[0-9a-f]+|hidden \(needs CAP_SYS_ADMIN\))",
+            "frame N",
+        );
+        // User-space addresses (values the lessons store are shorter).
+        n.add(r"0x[0-9a-f]{9,16}\b", "0xADDR");
+        n.add(r"'\^[0-9a-f]{9,16}-'", "'^ADDR-'");
+        // PIDs.
+        n.add(r"\[(parent|child) [0-9]+\]", "[$1 PID]");
+        n.add(r"\b(child|parent|PID|pid) [0-9]+\b", "$1 PID");
+        n.add(r"/proc/[0-9]+/", "/proc/PID/");
+        // Scratch files.
+        n.add(r"/tmp/[^\s'\x22]+", "/tmp/FILE");
+        n
+    }
+
+    /// One more rule (a regex and its replacement, `$1` for groups).
+    pub fn add(&mut self, pattern: &str, replacement: &str) -> &mut Self {
+        let re = Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"));
+        self.rules.push((re, replacement.to_string()));
+        self
+    }
+
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = String::new();
+        for line in text.lines() {
+            let mut line = line.trim_end().to_string();
+            for (re, replacement) in &self.rules {
+                line = re.replace_all(&line, replacement.as_str()).into_owned();
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl Default for Normaliser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Run `exe` as `block` says; return its stdout, or why it failed.
+pub fn run(exe: &Path, block: &Block) -> Result<String, String> {
+    let output = Command::new(exe)
+        .args(&block.args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "{} {:?} failed ({}):\n{stdout}{}",
+            block.binary,
+            block.args,
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(stdout)
+}
+
+/// Check every transcript of `binary` in the book at `book_src` against
+/// `exe` (the test's `env!("CARGO_BIN_EXE_<binary>")`). Panics with every
+/// difference; with `BLESS=1` rewrites the pages instead.
+pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normaliser) {
+    assert!(
+        exe.is_file(),
+        "binary {binary} not found at {}",
+        exe.display()
+    );
+    let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for page in pages(book_src) {
+        let mut rewrites: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        for block in blocks(&page) {
+            if !BINARIES.contains(&block.binary.as_str()) {
+                problems.push(format!(
+                    "{}:{}: no binary named {}",
+                    page.display(),
+                    block.line,
+                    block.binary
+                ));
+                continue;
+            }
+            if block.binary != binary {
+                continue;
+            }
+            count += 1;
+            let actual = match run(exe, &block) {
+                Ok(out) => out,
+                Err(why) => {
+                    problems.push(format!("{}:{}: {why}", page.display(), block.line));
+                    continue;
+                }
+            };
+            let (want, got) = (normaliser.apply(&block.expected), normaliser.apply(&actual));
+            if want == got {
+                continue;
+            }
+            if bless {
+                rewrites.push((block.range.clone(), actual));
+            } else {
+                problems.push(format!(
+                    "{}:{}: the page shows output the program no longer prints \
+                     (BLESS=1 cargo test rewrites it):\n{}",
+                    page.display(),
+                    block.line,
+                    diff(&want, &got)
+                ));
+            }
+        }
+        if !rewrites.is_empty() {
+            let mut text = std::fs::read_to_string(&page).expect("read page");
+            for (range, actual) in rewrites.into_iter().rev() {
+                text.replace_range(range, &actual);
+            }
+            std::fs::write(&page, text).expect("write page");
+            eprintln!("blessed {}", page.display());
+        }
+    }
+    assert!(
+        count > 0,
+        "the book has no transcript of {binary}: nothing was checked"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The first lines where two normalised transcripts part, with context.
+fn diff(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let first = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    let mut out = format!("first difference at output line {}:\n", first + 1);
+    for line in w.iter().skip(first).take(6) {
+        out.push_str(&format!("  - {line}\n"));
+    }
+    for line in g.iter().skip(first).take(6) {
+        out.push_str(&format!("  + {line}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_what_varies() {
+        let n = Normaliser::new();
+        let a = n.apply(
+            "  [child 4243] stored 0xc0ffee at 0x7f3a1c2e5000\n  maps:    \
+             7f3a1c2e5000-7f3a1c2e6000 rw-s 00000000 00:01 2061  /dev/zero (deleted)\n  \
+             pagemap: parent present shared file/shmem frame 0x10e37c\n  child 4243 exited 0\n",
+        );
+        let b = n.apply(
+            "  [child 99] stored 0xc0ffee at 0x7f0000001000\n  maps:    \
+             7f0000001000-7f0000002000 rw-s 00000000 00:01 7  /dev/zero (deleted)\n  \
+             pagemap: parent present shared file/shmem frame hidden (needs CAP_SYS_ADMIN)\n  \
+             child 99 exited 0\n",
+        );
+        assert_eq!(a, b);
+        assert!(a.contains("0xc0ffee"), "stored values are kept: {a}");
+        assert_ne!(n.apply("child 1 exited 0"), n.apply("child 1 exited 1"));
+    }
+
+    #[test]
+    fn finds_console_blocks() {
+        let dir = std::env::temp_dir().join(format!("transcript-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let page = dir.join("p.md");
+        std::fs::write(
+            &page,
+            "# t\n\n```console\n$ cargo run -p shared-anon -- map fork\nhello\nworld\n```\n\n\
+             ```text\nnot a transcript\n```\n",
+        )
+        .unwrap();
+        let found = blocks(&page);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].binary, "shared-anon");
+        assert_eq!(found[0].args, ["map", "fork"]);
+        assert_eq!(found[0].expected, "hello\nworld\n");
+        assert_eq!(found[0].line, 4);
+    }
+
+    #[test]
+    fn reads_cargo_run_commands() {
+        assert_eq!(
+            parse_command("cargo run -p x").unwrap(),
+            ("x".into(), vec![])
+        );
+        assert_eq!(
+            parse_command("cargo run -q -p x -- a --b").unwrap(),
+            ("x".into(), vec!["a".into(), "--b".into()])
+        );
+        assert!(parse_command("ls -l").is_none());
+    }
+}
