@@ -8,6 +8,7 @@
 //! - [`proc`]: hand-written readers for `/proc/PID/maps`, `pagemap`, `smaps`,
 //!   plus `mincore`, fault counts and `/proc/self/io`;
 //! - [`narrate`]: steps, process tags, evidence lines and checked claims;
+//! - [`picture`]: pages and frames drawn from live pagemap data;
 //! - [`show`]: calls printed the way C would write them;
 //! - [`fault`]: touch an address that may not be mapped (signal demos);
 //! - [`error`]: `error: mmap: EINVAL: Invalid argument (why)` and exit codes;
@@ -27,6 +28,7 @@ pub mod fault;
 pub mod fork;
 pub mod futex;
 pub mod narrate;
+pub mod picture;
 pub mod proc;
 pub mod scratch;
 pub mod show;

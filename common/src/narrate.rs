@@ -155,6 +155,12 @@ pub fn say(text: &str) {
     emit_wrapped(&format!("  {tag}"), "    ", text);
 }
 
+/// A call as C would write it, tagged like [`say`] but never wrapped, so
+/// it can be copied as one line.
+pub fn call(text: &str) {
+    emit(&format!("  {}{text}", tag()));
+}
+
 /// Evidence read from the kernel, labelled by where it came from:
 /// `  maps:    7f3a1c2e5000-7f3a1c2e6000 rw-s ...`. Not wrapped: a maps line
 /// is shown as the kernel wrote it.

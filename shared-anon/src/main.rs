@@ -1,1 +1,836 @@
-fn main() {}
+//! `shared-anon`: a `MAP_SHARED|MAP_ANONYMOUS` mapping made before `fork()`
+//! is the same memory in parent and child: the simplest IPC between
+//! related processes.
+//!
+//! Soundness rule of this lesson: the shared bytes are touched only through
+//! atomics (`AtomicU32::from_ptr` and friends), never through `&[u8]` or
+//! `&mut T`, because another process may write them at any moment. The one
+//! private mapping (scenario `private-contrast`) is read with plain
+//! pointer reads, and says why.
+
+use std::ffi::c_void;
+use std::num::NonZeroUsize;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+
+use common::cli::{Internal, Lesson, Scenario};
+use common::fork::fork_child;
+use common::narrate::{self, claim, claim_eq, evidence, explain, say, step};
+use common::picture::{self, View};
+use common::proc::maps::{self, Quadrant};
+use common::proc::pagemap::{self, Frame, PageInfo};
+use common::proc::smaps;
+use common::{Error, Result, WithCall, futex, page_size, show, turns};
+use nix::sys::mman::{self, MapFlags, ProtFlags};
+use nix::unistd::{Pid, getpid};
+
+const LESSON: Lesson = Lesson {
+    name: "shared-anon",
+    about: "MAP_SHARED|MAP_ANONYMOUS, memory that parent and child share \
+            after fork",
+    scenarios: &[
+        Scenario {
+            name: "map",
+            title: "a shared anonymous mapping, as the kernel sees it",
+            run: map,
+        },
+        Scenario {
+            name: "fork",
+            title: "after fork, parent and child see one page",
+            run: fork,
+        },
+        Scenario {
+            name: "counter",
+            title: "two processes count in one shared word",
+            run: counter,
+        },
+        Scenario {
+            name: "ping-pong",
+            title: "taking turns through the page, with a futex",
+            run: ping_pong,
+        },
+        Scenario {
+            name: "private-contrast",
+            title: "the same with MAP_PRIVATE: copy-on-write",
+            run: private_contrast,
+        },
+        Scenario {
+            name: "exec",
+            title: "exec drops the mapping",
+            run: exec,
+        },
+        Scenario {
+            name: "munmap",
+            title: "after munmap the address is gone",
+            run: munmap,
+        },
+    ],
+    internal: &[Internal {
+        name: AFTER_EXEC,
+        run: after_exec,
+    }],
+};
+
+fn main() {
+    common::cli::main(&LESSON)
+}
+
+/// A mapping this process made. Unmapped exactly once: by [`Region::unmap`]
+/// or, failing that, when dropped.
+struct Region {
+    addr: NonNull<c_void>,
+    len: usize,
+}
+
+// ANCHOR: map
+/// `mmap(NULL, len, PROT_READ|PROT_WRITE, flags|MAP_ANONYMOUS, -1, 0)`,
+/// printed the way C would write it.
+fn map_anonymous(len: usize, flags: MapFlags) -> Result<Region> {
+    let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+    let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    // SAFETY: with no address hint the kernel picks a range nothing else
+    // uses, so the new mapping cannot overlap memory Rust already owns.
+    // `Region` owns it from here on and unmaps it once.
+    let result = unsafe { mman::mmap_anonymous(None, length, prot, flags) };
+    // nix adds MAP_ANONYMOUS itself; show the flags the kernel received.
+    let sent = flags | MapFlags::MAP_ANONYMOUS;
+    let outcome = result.map(|p| p.as_ptr() as usize);
+    narrate::call(&show::mmap_call(
+        None,
+        len,
+        prot.bits(),
+        sent.bits(),
+        -1,
+        0,
+        outcome,
+    ));
+    let addr = result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
+    narrate::focus(addr.as_ptr() as usize);
+    // The kernel maps whole pages (step 1.2 checks it): all of them are
+    // ours to use and to unmap.
+    Ok(Region {
+        addr,
+        len: len.next_multiple_of(page_size()),
+    })
+}
+// ANCHOR_END: map
+
+impl Region {
+    fn start(&self) -> usize {
+        self.addr.as_ptr() as usize
+    }
+
+    /// A pointer to a `T` at byte `offset`, checked to lie inside the
+    /// mapping and to be aligned for `T`.
+    fn at<T>(&self, offset: usize) -> *mut T {
+        assert!(
+            offset + size_of::<T>() <= self.len,
+            "offset {offset} is outside the mapping"
+        );
+        assert!(
+            offset % align_of::<T>() == 0,
+            "offset {offset} is misaligned"
+        );
+        self.addr.as_ptr().cast::<u8>().wrapping_add(offset).cast()
+    }
+
+    /// The byte at `offset`, as an atomic.
+    fn byte(&self, offset: usize) -> &AtomicU8 {
+        // SAFETY: `at` checked the pointer is inside the mapping and
+        // aligned; the mapping lives as long as `&self`; every process
+        // touches these bytes only atomically.
+        unsafe { AtomicU8::from_ptr(self.at(offset)) }
+    }
+
+    /// The 32-bit word at byte `offset`, as an atomic.
+    fn word(&self, offset: usize) -> &AtomicU32 {
+        // SAFETY: as in `byte`.
+        unsafe { AtomicU32::from_ptr(self.at(offset)) }
+    }
+
+    /// The 64-bit word at byte `offset`, as an atomic.
+    fn counter(&self, offset: usize) -> &AtomicU64 {
+        // SAFETY: as in `byte`.
+        unsafe { AtomicU64::from_ptr(self.at(offset)) }
+    }
+
+    /// `munmap(addr, len)`, printed.
+    fn unmap(self) -> Result<()> {
+        let (addr, len) = (self.addr, self.len);
+        std::mem::forget(self);
+        // SAFETY: the region was mapped by `map_anonymous` and is unmapped
+        // only here (`forget` stops Drop from doing it again). No reference
+        // into it outlives this call: `byte`/`word`/`counter` borrow `self`,
+        // which was moved in.
+        let result = unsafe { mman::munmap(addr, len) };
+        let start = addr.as_ptr() as usize;
+        narrate::call(&format!("munmap({start:#x}, {len}) = {}", show_ok(result)));
+        result.with_call("munmap", || {
+            format!("{len} bytes at {:#x}", addr.as_ptr() as usize)
+        })
+    }
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        // SAFETY: as in `unmap`: mapped by `map_anonymous`, unmapped once.
+        let _ = unsafe { mman::munmap(self.addr, self.len) };
+    }
+}
+
+fn show_ok(result: nix::Result<()>) -> String {
+    match result {
+        Ok(()) => "0".into(),
+        Err(e) => format!("-1 (errno {e:?})"),
+    }
+}
+
+/// Print `pid`'s maps line for `addr` as evidence, labelled `who`.
+fn show_maps(pid: Pid, who: &str, addr: usize) -> Result<Option<maps::MapsLine>> {
+    let line = maps::find(pid, addr)?;
+    match &line {
+        Some(line) => evidence("maps", &format!("{who}{line}")),
+        None => evidence("maps", &format!("{who}no line contains {addr:#x}")),
+    }
+    Ok(line)
+}
+
+/// The perms of a maps line, or what stands in for a missing line.
+fn perms_of(line: Option<&maps::MapsLine>) -> &str {
+    line.map_or("no maps line", |l| l.perms.as_str())
+}
+
+/// The quadrant of a maps line, in words.
+fn quadrant_of(line: Option<&maps::MapsLine>) -> String {
+    match line.map(|l| l.kind()) {
+        None => "no maps line".into(),
+        Some(kind) => kind.quadrant().map_or(kind.to_string(), |q| q.to_string()),
+    }
+}
+
+/// Print `pid`'s pagemap entry for `addr` as evidence, labelled `who`.
+fn show_page(pid: Pid, who: &str, addr: usize) -> Result<PageInfo> {
+    let page = pagemap::read(pid, addr)?;
+    evidence("pagemap", &format!("{who:<7} {page}"));
+    Ok(page)
+}
+
+/// Frame numbers need root: compare them if the kernel showed them, or say
+/// plainly that this run cannot.
+fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
+    match (a.frame(), b.frame()) {
+        (Frame::Number(x), Frame::Number(y)) => {
+            let expected = if same {
+                "the same frame"
+            } else {
+                "different frames"
+            };
+            claim(
+                (x == y) == same,
+                text,
+                expected,
+                format!("{x:#x} and {y:#x}"),
+            );
+        }
+        _ => explain(&format!(
+            "(Not checked: \"{text}\". Frame numbers are hidden from this \
+             user; run as root to see them. The flag bits above carry the \
+             proof.)"
+        )),
+    }
+}
+
+// Step 1.1 .. 1.4
+fn map() -> Result<()> {
+    let page = page_size();
+    // Step 1.1: the call this lesson is about.
+    step("ask for 100 bytes of shared anonymous memory");
+    let region = map_anonymous(100, MapFlags::MAP_SHARED)?;
+    let me = getpid();
+    let line = show_maps(me, "", region.start())?
+        .ok_or_else(|| Error::plain("maps", "the new mapping is not in /proc/self/maps"))?;
+    claim_eq(
+        "its perms are rw-s: the s means MAP_SHARED",
+        "rw-s",
+        line.perms.as_str(),
+    );
+    claim_eq(
+        "its path is \"/dev/zero (deleted)\": the kernel backs shared anonymous memory \
+         with a file of its own (shmem) that no directory lists",
+        "/dev/zero (deleted)",
+        line.path.as_str(),
+    );
+    claim_eq(
+        "so this line belongs to the shared anonymous quadrant",
+        Quadrant::SharedAnon.to_string(),
+        quadrant_of(Some(&line)),
+    );
+    let smaps = smaps::find(me, region.start())?
+        .ok_or_else(|| Error::plain("smaps", "the new mapping is not in /proc/self/smaps"))?;
+    evidence("smaps", &format!("VmFlags: {}", smaps.vm_flags.join(" ")));
+    claim(
+        smaps.has_flag("sh"),
+        "smaps VmFlags has sh: the kernel's own flag for MAP_SHARED",
+        "sh",
+        smaps.vm_flags.join(" "),
+    );
+
+    // Step 1.2: length is rounded up to whole pages.
+    step("the kernel maps whole pages");
+    evidence(
+        "maps",
+        &format!("{:#x}-{:#x} is {} bytes", line.start, line.end, line.len()),
+    );
+    claim_eq(
+        &format!("we asked for 100 bytes and got one whole page of {page}"),
+        page,
+        line.len(),
+    );
+
+    // Step 1.3: nothing is allocated until the first touch; then zeros.
+    step("fresh memory reads as zeros, allocated on first touch");
+    let before = show_page(me, "before:", region.start())?;
+    claim(
+        !before.present(),
+        "before the first touch no page is there",
+        "not present",
+        before,
+    );
+    let nonzero = (0..page)
+        .filter(|&i| region.byte(i).load(Ordering::Relaxed) != 0)
+        .count();
+    say(&format!(
+        "read all {page} bytes of the page with atomic loads"
+    ));
+    claim_eq(&format!("all {page} bytes read 0"), 0, nonzero);
+    let after = show_page(me, "after:", region.start())?;
+    claim(
+        after.present() && after.file_or_shared_anon(),
+        "reading made the kernel allocate a shmem page (pagemap bit 61 set)",
+        "present file/shmem",
+        after,
+    );
+    claim(
+        after.exclusive(),
+        "one process maps it so far (bit 56 set)",
+        "exclusive",
+        after,
+    );
+
+    // Step 1.4: memmap2, the usual Rust crate, cannot make this mapping.
+    step("memmap2's map_anon is MAP_PRIVATE: no shared anonymous memory there");
+    let private = memmap2::MmapMut::map_anon(page)
+        .with_call("mmap", || "memmap2::MmapMut::map_anon".into())?;
+    let addr = private.as_ptr() as usize;
+    say(&format!("memmap2::MmapMut::map_anon({page}) = {addr:#x}"));
+    let line = show_maps(me, "", addr)?
+        .ok_or_else(|| Error::plain("maps", "memmap2's mapping is not in /proc/self/maps"))?;
+    claim_eq(
+        "memmap2's anonymous map is rw-p: private, so a forked child would get a copy",
+        "rw-p",
+        line.perms.as_str(),
+    );
+    explain(
+        "That is why this lesson calls nix::sys::mman::mmap_anonymous with \
+         MAP_SHARED: memmap2 has no shared anonymous mapping.",
+    );
+    region.unmap()
+}
+
+// Step 2.1 .. 2.4
+fn fork() -> Result<()> {
+    const BEFORE: u32 = 0x1111_1111;
+    const FROM_CHILD: u32 = 0x00c0_ffee;
+    // Step 2.1: map a page and store a value in it before fork.
+    step("map one shared page and store a value before fork");
+    let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
+    let addr = region.start();
+    let word = region.word(0);
+    word.store(BEFORE, Ordering::Relaxed);
+    say(&format!("stored {BEFORE:#010x} at {addr:#x}"));
+    show_page(getpid(), "parent", addr)?;
+
+    // Step 2.2: fork. The child inherits the mapping, type and all.
+    step("fork: the child inherits the mapping");
+    let (parent_turn, child_turn) = turns::pair()?;
+    let child = fork_child(move || {
+        let me = getpid();
+        let line = show_maps(me, "child  ", addr)?;
+        claim_eq(
+            "the child has the mapping at the same address, still rw-s",
+            "rw-s",
+            perms_of(line.as_ref()),
+        );
+        let page = show_page(me, "child", addr)?;
+        if !page.present() {
+            explain(
+                "fork did not copy this page-table entry: for a shared \
+                 mapping the child's first touch finds the same page again.",
+            );
+        }
+        let seen = word.load(Ordering::Relaxed);
+        say(&format!("reads {seen:#010x}"));
+        claim_eq("the child reads the value stored before fork", BEFORE, seen);
+        // Step 2.3 (child): store; Release publishes it to whoever loads
+        // the word with Acquire.
+        child_turn.pass()?;
+        child_turn.wait()?;
+        word.store(FROM_CHILD, Ordering::Release);
+        say(&format!("stored {FROM_CHILD:#010x} at {addr:#x}"));
+        child_turn.pass()?;
+        child_turn.wait()
+    })?;
+    parent_turn.wait()?;
+
+    // Step 2.3: the child writes; the parent reads it: no copy was made.
+    step("the child writes; the parent reads the same page");
+    parent_turn.pass()?;
+    parent_turn.wait()?;
+    // Acquire pairs with the child's Release store.
+    let seen = word.load(Ordering::Acquire);
+    say(&format!("reads {seen:#010x}"));
+    claim_eq("the parent reads the child's value", FROM_CHILD, seen);
+    let p = show_page(getpid(), "parent", addr)?;
+    let c = show_page(child.pid(), "child", addr)?;
+    claim(
+        p.file_or_shared_anon() && c.file_or_shared_anon(),
+        "both entries are shmem pages (bit 61), not private copies",
+        "file/shmem in both",
+        format!("parent {p}; child {c}"),
+    );
+    claim(
+        p.present() && c.present() && !p.exclusive() && !c.exclusive(),
+        "neither is exclusive (bit 56 clear): one page mapped by two processes",
+        "present and shared in both",
+        format!("parent {p}; child {c}"),
+    );
+    claim_frames(
+        true,
+        p,
+        c,
+        "both point at the same physical frame: nothing was copied",
+    );
+    let reads = format!("reads {seen:#010x}");
+    picture::two_views(
+        &View {
+            who: "parent",
+            addr,
+            page: p,
+            reads: reads.clone(),
+        },
+        &View {
+            who: "child",
+            addr,
+            page: c,
+            reads,
+        },
+    );
+
+    // Step 2.4: the child is gone; what it wrote stays.
+    step("the child exits; what it wrote stays");
+    parent_turn.pass()?;
+    child.wait_ok()?;
+    let seen = word.load(Ordering::Acquire);
+    claim_eq(
+        "after waitpid the parent still reads the child's value",
+        FROM_CHILD,
+        seen,
+    );
+    region.unmap()
+}
+
+// Step 3.1 .. 3.2
+fn counter() -> Result<()> {
+    const N: u64 = 1_000_000;
+    // Step 3.1: fetch_add is one indivisible read-modify-write.
+    step(&format!(
+        "parent and child each add 1, {N} times, with fetch_add"
+    ));
+    let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
+    // Byte 0: the counter. Byte 8: the child's "done" flag.
+    let count = region.counter(0);
+    let done = region.word(8);
+    let total = race(count, done, N, |c| {
+        c.fetch_add(1, Ordering::Relaxed);
+    })?;
+    evidence("counter", &format!("{total}"));
+    claim_eq(
+        &format!("the total is exactly 2 x {N}: no update was lost"),
+        2 * N,
+        total,
+    );
+
+    // Step 3.2: a load and a separate store: updates get lost.
+    step("the same, but with an atomic load and a separate atomic store");
+    let total = race(count, done, N, |c| {
+        let v = c.load(Ordering::Relaxed);
+        c.store(v + 1, Ordering::Relaxed);
+    })?;
+    let lost = (2 * N).saturating_sub(total);
+    evidence(
+        "counter",
+        &format!("{total} (racy), so {lost} updates were lost"),
+    );
+    claim(
+        total <= 2 * N,
+        &format!("the total is at most 2 x {N}"),
+        2 * N,
+        total,
+    );
+    explain(
+        "Between one process's load and its store the other process can \
+         store, and one of the two increments is overwritten. How many are \
+         lost changes from run to run; none at all means the two loops did \
+         not overlap (one CPU, say), not that the race is gone. Every access \
+         is atomic, so this is no undefined behaviour: a race in the logic, \
+         not a data race. Shared updates need read-modify-write atomics (or \
+         a lock).",
+    );
+    region.unmap()
+}
+
+/// Reset `count`, then let parent and child run `add` N times each, at the
+/// same time. Returns the final count.
+fn race(count: &AtomicU64, done: &AtomicU32, n: u64, add: fn(&AtomicU64)) -> Result<u64> {
+    count.store(0, Ordering::Relaxed);
+    done.store(0, Ordering::Relaxed);
+    let (parent_turn, child_turn) = turns::pair()?;
+    let child = fork_child(move || {
+        child_turn.wait()?;
+        for _ in 0..n {
+            add(count);
+        }
+        // Release: all our additions happen before "done".
+        done.store(1, Ordering::Release);
+        Ok(())
+    })?;
+    // Both start now: the child when it reads the turn, we right away.
+    parent_turn.pass()?;
+    for _ in 0..n {
+        add(count);
+    }
+    child.wait_ok()?;
+    // Acquire pairs with the child's Release: its additions are visible.
+    claim_eq(
+        "the child finished its loop",
+        1,
+        done.load(Ordering::Acquire),
+    );
+    Ok(count.load(Ordering::Relaxed))
+}
+
+// Step 4.1 .. 4.2
+fn ping_pong() -> Result<()> {
+    const K: u32 = 1000;
+    const PARENT: u32 = 1;
+    const CHILD: u32 = 2;
+    // Step 4.1: K round trips through the page.
+    step(&format!(
+        "{K} round trips: the parent sends n, the child answers n + 1"
+    ));
+    let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
+    // Word 0: whose turn it is. Word 1: the message.
+    let (turn, message) = (region.word(0), region.word(4));
+    let (parent_pipe, child_pipe) = turns::pair()?;
+    let child = fork_child(move || {
+        let mut in_order = 0;
+        for n in 1..=K {
+            futex::wait_until(turn, CHILD); // Acquire: sees the message
+            let request = message.load(Ordering::Relaxed);
+            in_order += u32::from(request == n);
+            message.store(request + 1, Ordering::Relaxed);
+            futex::set_and_wake(turn, PARENT); // Release: publishes the reply
+        }
+        // Speak only when the parent has finished printing.
+        child_pipe.wait()?;
+        claim_eq(
+            &format!("the child got requests 1..={K}, in order"),
+            K,
+            in_order,
+        );
+        Ok(())
+    })?;
+    let (mut answered, mut sleeps) = (0, 0);
+    for n in 1..=K {
+        message.store(n, Ordering::Relaxed);
+        futex::set_and_wake(turn, CHILD); // Release: publishes the message
+        sleeps += futex::wait_until(turn, PARENT); // Acquire: sees the reply
+        let reply = message.load(Ordering::Relaxed);
+        answered += u32::from(reply == n + 1);
+        if n <= 3 {
+            say(&format!("sent {n}, got {reply} back"));
+        }
+    }
+    say(&format!("... and {} more round trips", K - 3));
+    evidence(
+        "futex",
+        &format!("the parent slept in futex_wait {sleeps} times"),
+    );
+    claim_eq(
+        &format!("all {K} replies were the request + 1"),
+        K,
+        answered,
+    );
+
+    // Step 4.2: the child's side of the story.
+    step("the child reports");
+    parent_pipe.pass()?;
+    child.wait_ok()?;
+    explain(
+        "No sleep() anywhere: each side stores the message, then flips the \
+         turn word with a Release store and wakes the other with FUTEX_WAKE; \
+         the other waits with FUTEX_WAIT until the turn word is its own. \
+         The futex calls leave out FUTEX_PRIVATE_FLAG on purpose: the word \
+         lives in a MAP_SHARED page, and a private futex would only ever \
+         wake waiters in this same process.",
+    );
+    region.unmap()
+}
+
+// Step 5.1 .. 5.3
+fn private_contrast() -> Result<()> {
+    const BEFORE: u32 = 0x1111_1111;
+    const FROM_CHILD: u32 = 0x2222_2222;
+    // Step 5.1: the same, but MAP_PRIVATE.
+    step("map one page with MAP_PRIVATE|MAP_ANONYMOUS and store a value");
+    let region = map_anonymous(page_size(), MapFlags::MAP_PRIVATE)?;
+    let addr = region.start();
+    let ptr = region.at::<u32>(0);
+    // Plain pointer access is sound here: the mapping is private, so after
+    // fork each process has its own copy and no one else can write ours.
+    // SAFETY: `ptr` is inside the mapping, aligned, and only this process
+    // writes its copy.
+    unsafe { ptr.write(BEFORE) };
+    say(&format!("stored {BEFORE:#010x} at {addr:#x}"));
+    let line = show_maps(getpid(), "", addr)?;
+    claim_eq(
+        "its perms are rw-p: the p means private (copy-on-write)",
+        "rw-p",
+        perms_of(line.as_ref()),
+    );
+
+    // Step 5.2: after fork both read one physical page.
+    step("fork; the child reads: one page, shared until someone writes");
+    let (parent_turn, child_turn) = turns::pair()?;
+    let child = fork_child(move || {
+        // SAFETY: as above: this is the child's own copy of the mapping.
+        let seen = unsafe { ptr.read() };
+        say(&format!("reads {seen:#010x}"));
+        claim_eq("the child reads the value stored before fork", BEFORE, seen);
+        child_turn.pass()?;
+        child_turn.wait()?;
+        // Step 5.3 (child): this store makes the kernel copy the page.
+        // SAFETY: as above.
+        unsafe { ptr.write(FROM_CHILD) };
+        // SAFETY: as above.
+        let seen = unsafe { ptr.read() };
+        say(&format!("stored {FROM_CHILD:#010x}, reads {seen:#010x}"));
+        claim_eq("the child reads its own write", FROM_CHILD, seen);
+        child_turn.pass()?;
+        child_turn.wait()
+    })?;
+    parent_turn.wait()?;
+    let p = show_page(getpid(), "parent", addr)?;
+    let c = show_page(child.pid(), "child", addr)?;
+    claim(
+        p.present() && c.present() && !p.exclusive() && !c.exclusive(),
+        "neither is exclusive (bit 56 clear): after fork both map one page",
+        "present and shared in both",
+        format!("parent {p}; child {c}"),
+    );
+    claim_frames(
+        true,
+        p,
+        c,
+        "both point at the same physical frame (not copied yet)",
+    );
+    let reads = format!("reads {BEFORE:#010x}");
+    picture::two_views(
+        &View {
+            who: "parent",
+            addr,
+            page: p,
+            reads: reads.clone(),
+        },
+        &View {
+            who: "child",
+            addr,
+            page: c,
+            reads,
+        },
+    );
+
+    // Step 5.3: the child writes: the kernel gives it a copy.
+    step("the child writes: copy-on-write gives it a page of its own");
+    parent_turn.pass()?;
+    parent_turn.wait()?;
+    // SAFETY: as above: the parent's own copy.
+    let seen = unsafe { ptr.read() };
+    say(&format!("reads {seen:#010x}"));
+    claim_eq("the parent does not see the child's write", BEFORE, seen);
+    let p = show_page(getpid(), "parent", addr)?;
+    let c = show_page(child.pid(), "child", addr)?;
+    claim(
+        c.present() && c.exclusive() && !c.file_or_shared_anon(),
+        "the child's page is now its own: exclusive and anonymous",
+        "present exclusive anon",
+        c,
+    );
+    claim(
+        p.exclusive(),
+        "and the parent is left alone on the old page",
+        "exclusive",
+        p,
+    );
+    claim_frames(
+        false,
+        p,
+        c,
+        "the child's page is a new frame: the kernel copied it",
+    );
+    picture::two_views(
+        &View {
+            who: "parent",
+            addr,
+            page: p,
+            reads: format!("reads {BEFORE:#010x}"),
+        },
+        &View {
+            who: "child",
+            addr,
+            page: c,
+            reads: format!("reads {FROM_CHILD:#010x}"),
+        },
+    );
+    parent_turn.pass()?;
+    child.wait_ok()?;
+    region.unmap()
+}
+
+/// The internal command the exec'd child runs.
+const AFTER_EXEC: &str = "__after-exec";
+
+// Step 6.1 .. 6.2
+fn exec() -> Result<()> {
+    // Step 6.1: a child has the mapping, then execs a new program, which
+    // looks for it (in `after_exec`).
+    step("fork; the child has the mapping, execs, and looks again");
+    let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
+    let addr = region.start();
+    let child = fork_child(move || {
+        let line = show_maps(getpid(), "child  ", addr)?;
+        claim_eq(
+            "before exec the child has the shared mapping",
+            Quadrant::SharedAnon.to_string(),
+            quadrant_of(line.as_ref()),
+        );
+        let me = getpid().to_string();
+        let (addr, program) = (format!("{addr:#x}"), c"/proc/self/exe");
+        let argv = [c"shared-anon".to_owned(), c(AFTER_EXEC), c(&addr), c(&me)];
+        narrate::call(&format!(
+            "execv(\"/proc/self/exe\", [\"shared-anon\", \"{AFTER_EXEC}\", \"{addr}\", \"{me}\"])"
+        ));
+        let err = nix::unistd::execv(program, &argv).unwrap_err();
+        Err(Error::sys("execv", err, "/proc/self/exe"))
+    })?;
+
+    child.wait_ok()?;
+    explain(
+        "exec replaces the whole address space with the new program's: \
+         every mapping, shared or private, is gone. Only fork passes \
+         mappings on.",
+    );
+
+    // Step 6.2: the parent's mapping is untouched.
+    step("the parent still has its mapping");
+    let line = show_maps(getpid(), "parent ", addr)?;
+    claim_eq(
+        "the child's exec changed only the child's address space",
+        Quadrant::SharedAnon.to_string(),
+        quadrant_of(line.as_ref()),
+    );
+    region.unmap()
+}
+
+fn c(s: &str) -> std::ffi::CString {
+    std::ffi::CString::new(s).expect("no NUL in lesson arguments")
+}
+
+/// `shared-anon __after-exec ADDR PID`: run by the exec'd child.
+fn after_exec(args: &[String]) -> Result<()> {
+    narrate::set_role(narrate::Role::Child);
+    let usage = || Error::plain(AFTER_EXEC, "expects ADDR PID (used by the exec scenario)");
+    let [addr, pid] = args else {
+        return Err(usage());
+    };
+    let addr = usize::from_str_radix(addr.trim_start_matches("0x"), 16).map_err(|_| usage())?;
+    let pid: i32 = pid.parse().map_err(|_| usage())?;
+    claim_eq(
+        "the new program runs in the same process: exec keeps the PID",
+        pid,
+        getpid().as_raw(),
+    );
+    let lines = maps::read(getpid())?;
+    let shared_anon = lines
+        .iter()
+        .filter(|l| l.kind().quadrant() == Some(Quadrant::SharedAnon));
+    let at_addr = lines.iter().find(|l| l.contains(addr));
+    match at_addr {
+        Some(line) => evidence("maps", &format!("child  {line}")),
+        None => evidence("maps", &format!("child  no line contains {addr:#x}")),
+    }
+    claim_eq(
+        "no shared anonymous mapping is left at all",
+        0,
+        shared_anon.count(),
+    );
+    Ok(())
+}
+
+// Step 7.1 .. 7.3
+fn munmap() -> Result<()> {
+    // Step 7.1: a mapping in use.
+    step("map a page and use it");
+    let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
+    let addr = region.start();
+    region.word(0).store(42, Ordering::Relaxed);
+    say(&format!("stored 42 at {addr:#x}"));
+    show_maps(getpid(), "", addr)?;
+
+    // Step 7.2: munmap removes it from the address space.
+    step("munmap: the maps line is gone");
+    region.unmap()?;
+    let line = show_maps(getpid(), "", addr)?;
+    claim(
+        line.is_none(),
+        "no line of /proc/self/maps contains the old address",
+        "none",
+        "a line",
+    );
+
+    // Step 7.3: touching the old address is now a segmentation fault.
+    step("a child touches the old address: SIGSEGV");
+    let child = fork_child(move || {
+        // Make sure nothing new was mapped there since step 7.2.
+        if maps::find(getpid(), addr)?.is_some() {
+            return Err(Error::plain("maps", format!("{addr:#x} is mapped again")));
+        }
+        say(&format!("loading one byte from {addr:#x}"));
+        // SAFETY: this child exists to take the fault: the address is not
+        // mapped (checked just above), so the load raises SIGSEGV and the
+        // child dies of it, as the parent expects.
+        let byte = unsafe { common::fault::load_byte(addr) };
+        say(&format!("read {byte} and survived: unexpected"));
+        Ok(())
+    })?;
+    let end = child.wait()?;
+    claim_eq(
+        "the child was killed by SIGSEGV: no mapping, no memory",
+        "killed by SIGSEGV".to_string(),
+        match end.killed_by() {
+            Some(signal) => format!("killed by {signal}"),
+            None => end.to_string(),
+        },
+    );
+    Ok(())
+}

@@ -212,6 +212,22 @@ impl MapsLine {
     }
 }
 
+/// The line with single spaces between columns (the kernel pads the path
+/// column to line up; that padding carries no information).
+impl fmt::Display for MapsLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:x}-{:x} {} {:08x} {} {}",
+            self.start, self.end, self.perms, self.offset, self.dev, self.inode
+        )?;
+        if !self.path.is_empty() {
+            write!(f, " {}", self.path)?;
+        }
+        Ok(())
+    }
+}
+
 /// Every line of `/proc/PID/maps`.
 pub fn read(pid: Pid) -> Result<Vec<MapsLine>> {
     parse(&super::read_text(pid, "maps")?)
@@ -262,6 +278,14 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         assert_eq!(l.len(), 0x5000);
         assert_eq!(lines[4].path, "/tmp/my file (deleted)");
         assert_eq!(lines[5].path, "");
+        assert_eq!(
+            lines[3].to_string(),
+            "7f3a1c2e5000-7f3a1c2e6000 rw-s 00000000 00:01 2061 /dev/zero (deleted)"
+        );
+        assert_eq!(
+            lines[5].to_string(),
+            "7f3a1c2e8000-7f3a1c2ea000 rw-p 00000000 00:00 0"
+        );
     }
 
     #[test]
