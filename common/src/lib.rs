@@ -14,7 +14,8 @@
 //! - [`error`]: `error: mmap: EINVAL: Invalid argument (why)` and exit codes;
 //! - [`scratch`]: private temporary files that remove themselves;
 //! - [`cli`]: the command line every lesson shares;
-//! - [`transcript`]: tests that keep the book's transcripts true.
+//! - [`transcript`]: tests that keep the book's transcripts true;
+//! - [`testing`]: run a lesson from a test: piped, on a terminal, as nobody.
 
 #[cfg(not(target_os = "linux"))]
 compile_error!(
@@ -32,6 +33,7 @@ pub mod picture;
 pub mod proc;
 pub mod scratch;
 pub mod show;
+pub mod testing;
 pub mod transcript;
 pub mod turns;
 

@@ -194,17 +194,24 @@ pub fn claim(
     } else {
         ("[FAIL]", "31")
     };
-    let mark = if colour() {
-        format!("\x1b[{colour_code}m{mark}\x1b[0m")
-    } else {
-        mark.to_string()
-    };
-    if holds {
-        emit_wrapped(&format!("  {mark} "), "       ", text);
+    let text = if holds {
+        text.to_string()
     } else {
         FAILED.fetch_add(1, Ordering::Relaxed);
-        let text = format!("{text}: expected {expected}, kernel says {got}");
-        emit_wrapped(&format!("  {mark} "), "         ", &text);
+        format!("{text}: expected {expected}, kernel says {got}")
+    };
+    let indent = " ".repeat(mark.len() + 3);
+    // Wrap first, colour after: escape codes take no room on screen, so
+    // the lines break where they break through a pipe.
+    for (i, line) in wrap(&format!("  {mark} "), &indent, &text)
+        .into_iter()
+        .enumerate()
+    {
+        if i == 0 && colour() {
+            emit(&line.replacen(mark, &format!("\x1b[{colour_code}m{mark}\x1b[0m"), 1));
+        } else {
+            emit(&line);
+        }
     }
     holds
 }

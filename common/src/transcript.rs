@@ -270,10 +270,11 @@ pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normal
             eprintln!("blessed {}", page.display());
         }
     }
-    assert!(
-        count > 0,
-        "the book has no transcript of {binary}: nothing was checked"
-    );
+    if count == 0 {
+        problems.push(format!(
+            "the book has no transcript of {binary}: nothing was checked"
+        ));
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 

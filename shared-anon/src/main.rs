@@ -26,7 +26,7 @@ use nix::unistd::{Pid, getpid};
 
 const LESSON: Lesson = Lesson {
     name: "shared-anon",
-    about: "MAP_SHARED|MAP_ANONYMOUS, memory that parent and child share \
+    about: "MAP_SHARED|MAP_ANONYMOUS: memory parent and child share \
             after fork",
     scenarios: &[
         Scenario {

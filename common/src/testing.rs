@@ -1,0 +1,160 @@
+//! Running a lesson binary from a test: as this user, as `nobody`, on a
+//! terminal. Tests never fork inside the (multithreaded) test harness; they
+//! run the binaries as subprocesses.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    /// The exit code, or None if a signal killed it.
+    pub code: Option<i32>,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code(),
+        }
+    }
+}
+
+impl Run {
+    /// Exit 0, a summary line, and no `[FAIL]`.
+    pub fn assert_all_held(&self) {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "exit status\n{}{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(!self.stdout.contains("[FAIL]"), "{}", self.stdout);
+        assert!(
+            self.stdout
+                .contains("claims checked against the kernel, all held"),
+            "{}",
+            self.stdout
+        );
+    }
+
+    /// Exit 2 with exactly one line on stderr, `error: ...`, containing
+    /// `needle`, and no panic.
+    pub fn assert_one_line_error(&self, needle: &str) {
+        assert_eq!(self.code, Some(2), "exit status; stderr: {}", self.stderr);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {:?}", self.stderr);
+        assert!(lines[0].starts_with("error: "), "{:?}", lines[0]);
+        assert!(
+            lines[0].contains(needle),
+            "{:?} should mention {needle:?}",
+            lines[0]
+        );
+    }
+}
+
+fn command(exe: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.args(args).env("NO_COLOR", "1").stdin(Stdio::null());
+    cmd
+}
+
+/// Run with output through pipes.
+pub fn run(exe: &Path, args: &[&str]) -> Run {
+    command(exe, args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()))
+        .into()
+}
+
+/// Run with `input` on stdin.
+pub fn run_with_input(exe: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = command(exe, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The lesson may finish before reading it all: ignore EPIPE.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("wait").into()
+}
+
+/// Run as an ordinary user: as `nobody` (uid 65534, via setpriv) when the
+/// tests run as root, else as the current user, who is not root already.
+/// The binary is copied to a directory nobody can reach.
+pub fn run_unprivileged(exe: &Path, args: &[&str]) -> Run {
+    if !nix::unistd::geteuid().is_root() {
+        return run(exe, args);
+    }
+    let dir = reachable_copy(exe);
+    let copy = dir.join(exe.file_name().expect("binary name"));
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&copy)
+        .args(args)
+        .current_dir("/")
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", &dir)
+        .stdin(Stdio::null());
+    let run = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("setpriv (util-linux) is needed: {e}"))
+        .into();
+    let _ = std::fs::remove_dir_all(&dir);
+    run
+}
+
+/// A fresh 0777 temp directory holding a 0755 copy of `exe`.
+fn reachable_copy(exe: &Path) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "mmap-quadrants-test-{}-{}",
+        std::process::id(),
+        exe.file_name().expect("binary name").to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let copy = dir.join(exe.file_name().expect("binary name"));
+    std::fs::copy(exe, &copy).expect("copy binary");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
+
+/// Run on a pseudo-terminal (util-linux `script`), as a student would see
+/// it, with colour allowed; returns stdout with the terminal's `\r\n`
+/// turned back into `\n`.
+pub fn run_on_terminal(exe: &Path, args: &[&str]) -> String {
+    let mut line = shell_quote(&exe.to_string_lossy());
+    for arg in args {
+        line.push(' ');
+        line.push_str(&shell_quote(arg));
+    }
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("script (util-linux) is needed: {e}"));
+    assert!(out.status.success(), "{line} on a terminal: {}", out.status);
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+/// Remove ANSI colour codes.
+pub fn strip_colour(text: &str) -> String {
+    let re = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
+    re.replace_all(text, "").into_owned()
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
