@@ -7,6 +7,8 @@
 //! - [`futex`]: wait and wake on a word in shared memory;
 //! - [`proc`]: hand-written readers for `/proc/PID/maps`, `pagemap`, `smaps`,
 //!   plus `mincore`, fault counts and `/proc/self/io`;
+//! - [`mapping`]: owns a mapping a lesson made, hands out checked atomics;
+//! - [`evidence`]: print the maps line and pagemap entry of an address;
 //! - [`narrate`]: steps, process tags, evidence lines and checked claims;
 //! - [`picture`]: pages and frames drawn from live pagemap data;
 //! - [`show`]: calls printed the way C would write them;
@@ -25,9 +27,11 @@ compile_error!(
 
 pub mod cli;
 pub mod error;
+pub mod evidence;
 pub mod fault;
 pub mod fork;
 pub mod futex;
+pub mod mapping;
 pub mod narrate;
 pub mod picture;
 pub mod proc;

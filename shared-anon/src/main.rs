@@ -8,21 +8,19 @@
 //! private mapping (scenario `private-contrast`) is read with plain
 //! pointer reads, and says why.
 
-use std::ffi::c_void;
 use std::num::NonZeroUsize;
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use common::cli::{Internal, Lesson, Scenario};
 use common::fork::fork_child;
-use common::narrate::{self, claim, claim_eq, evidence, explain, say, step};
+use common::mapping::Mapping;
+use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture::{self, View};
 use common::proc::maps::{self, Quadrant};
-use common::proc::pagemap::{self, Frame, PageInfo};
 use common::proc::smaps;
-use common::{Error, Result, WithCall, futex, page_size, show, turns};
+use common::{Error, Result, WithCall, evidence, futex, page_size, show, turns};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
-use nix::unistd::{Pid, getpid};
+use nix::unistd::getpid;
 
 const LESSON: Lesson = Lesson {
     name: "shared-anon",
@@ -75,22 +73,14 @@ fn main() {
     common::cli::main(&LESSON)
 }
 
-/// A mapping this process made. Unmapped exactly once: by [`Region::unmap`]
-/// or, failing that, when dropped.
-struct Region {
-    addr: NonNull<c_void>,
-    len: usize,
-}
-
 // ANCHOR: map
 /// `mmap(NULL, len, PROT_READ|PROT_WRITE, flags|MAP_ANONYMOUS, -1, 0)`,
 /// printed the way C would write it.
-fn map_anonymous(len: usize, flags: MapFlags) -> Result<Region> {
+fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
     let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     // SAFETY: with no address hint the kernel picks a range nothing else
     // uses, so the new mapping cannot overlap memory Rust already owns.
-    // `Region` owns it from here on and unmaps it once.
     let result = unsafe { mman::mmap_anonymous(None, length, prot, flags) };
     // nix adds MAP_ANONYMOUS itself; show the flags the kernel received.
     let sent = flags | MapFlags::MAP_ANONYMOUS;
@@ -105,140 +95,11 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Region> {
         outcome,
     ));
     let addr = result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
-    narrate::focus(addr.as_ptr() as usize);
-    // The kernel maps whole pages (step 1.2 checks it): all of them are
-    // ours to use and to unmap.
-    Ok(Region {
-        addr,
-        len: len.next_multiple_of(page_size()),
-    })
+    // SAFETY: `addr` is what this successful mmap of `len` bytes returned,
+    // and only the `Mapping` will unmap it.
+    Ok(unsafe { Mapping::adopt(addr, len) })
 }
 // ANCHOR_END: map
-
-impl Region {
-    fn start(&self) -> usize {
-        self.addr.as_ptr() as usize
-    }
-
-    /// A pointer to a `T` at byte `offset`, checked to lie inside the
-    /// mapping and to be aligned for `T`.
-    fn at<T>(&self, offset: usize) -> *mut T {
-        assert!(
-            offset + size_of::<T>() <= self.len,
-            "offset {offset} is outside the mapping"
-        );
-        assert!(
-            offset % align_of::<T>() == 0,
-            "offset {offset} is misaligned"
-        );
-        self.addr.as_ptr().cast::<u8>().wrapping_add(offset).cast()
-    }
-
-    /// The byte at `offset`, as an atomic.
-    fn byte(&self, offset: usize) -> &AtomicU8 {
-        // SAFETY: `at` checked the pointer is inside the mapping and
-        // aligned; the mapping lives as long as `&self`; every process
-        // touches these bytes only atomically.
-        unsafe { AtomicU8::from_ptr(self.at(offset)) }
-    }
-
-    /// The 32-bit word at byte `offset`, as an atomic.
-    fn word(&self, offset: usize) -> &AtomicU32 {
-        // SAFETY: as in `byte`.
-        unsafe { AtomicU32::from_ptr(self.at(offset)) }
-    }
-
-    /// The 64-bit word at byte `offset`, as an atomic.
-    fn counter(&self, offset: usize) -> &AtomicU64 {
-        // SAFETY: as in `byte`.
-        unsafe { AtomicU64::from_ptr(self.at(offset)) }
-    }
-
-    /// `munmap(addr, len)`, printed.
-    fn unmap(self) -> Result<()> {
-        let (addr, len) = (self.addr, self.len);
-        std::mem::forget(self);
-        // SAFETY: the region was mapped by `map_anonymous` and is unmapped
-        // only here (`forget` stops Drop from doing it again). No reference
-        // into it outlives this call: `byte`/`word`/`counter` borrow `self`,
-        // which was moved in.
-        let result = unsafe { mman::munmap(addr, len) };
-        let start = addr.as_ptr() as usize;
-        narrate::call(&format!("munmap({start:#x}, {len}) = {}", show_ok(result)));
-        result.with_call("munmap", || {
-            format!("{len} bytes at {:#x}", addr.as_ptr() as usize)
-        })
-    }
-}
-
-impl Drop for Region {
-    fn drop(&mut self) {
-        // SAFETY: as in `unmap`: mapped by `map_anonymous`, unmapped once.
-        let _ = unsafe { mman::munmap(self.addr, self.len) };
-    }
-}
-
-fn show_ok(result: nix::Result<()>) -> String {
-    match result {
-        Ok(()) => "0".into(),
-        Err(e) => format!("-1 (errno {e:?})"),
-    }
-}
-
-/// Print `pid`'s maps line for `addr` as evidence, labelled `who`.
-fn show_maps(pid: Pid, who: &str, addr: usize) -> Result<Option<maps::MapsLine>> {
-    let line = maps::find(pid, addr)?;
-    match &line {
-        Some(line) => evidence("maps", &format!("{who}{line}")),
-        None => evidence("maps", &format!("{who}no line contains {addr:#x}")),
-    }
-    Ok(line)
-}
-
-/// The perms of a maps line, or what stands in for a missing line.
-fn perms_of(line: Option<&maps::MapsLine>) -> &str {
-    line.map_or("no maps line", |l| l.perms.as_str())
-}
-
-/// The quadrant of a maps line, in words.
-fn quadrant_of(line: Option<&maps::MapsLine>) -> String {
-    match line.map(|l| l.kind()) {
-        None => "no maps line".into(),
-        Some(kind) => kind.quadrant().map_or(kind.to_string(), |q| q.to_string()),
-    }
-}
-
-/// Print `pid`'s pagemap entry for `addr` as evidence, labelled `who`.
-fn show_page(pid: Pid, who: &str, addr: usize) -> Result<PageInfo> {
-    let page = pagemap::read(pid, addr)?;
-    evidence("pagemap", &format!("{who:<7} {page}"));
-    Ok(page)
-}
-
-/// Frame numbers need root: compare them if the kernel showed them, or say
-/// plainly that this run cannot.
-fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
-    match (a.frame(), b.frame()) {
-        (Frame::Number(x), Frame::Number(y)) => {
-            let expected = if same {
-                "the same frame"
-            } else {
-                "different frames"
-            };
-            claim(
-                (x == y) == same,
-                text,
-                expected,
-                format!("{x:#x} and {y:#x}"),
-            );
-        }
-        _ => explain(&format!(
-            "(Not checked: \"{text}\". Frame numbers are hidden from this \
-             user; run as root to see them. The flag bits above carry the \
-             proof.)"
-        )),
-    }
-}
 
 // Step 1.1 .. 1.4
 fn map() -> Result<()> {
@@ -247,7 +108,7 @@ fn map() -> Result<()> {
     step("ask for 100 bytes of shared anonymous memory");
     let region = map_anonymous(100, MapFlags::MAP_SHARED)?;
     let me = getpid();
-    let line = show_maps(me, "", region.start())?
+    let line = evidence::maps_line(me, "", region.start())?
         .ok_or_else(|| Error::plain("maps", "the new mapping is not in /proc/self/maps"))?;
     claim_eq(
         "its perms are rw-s: the s means MAP_SHARED",
@@ -263,11 +124,11 @@ fn map() -> Result<()> {
     claim_eq(
         "so this line belongs to the shared anonymous quadrant",
         Quadrant::SharedAnon.to_string(),
-        quadrant_of(Some(&line)),
+        evidence::quadrant_of(Some(&line)),
     );
     let smaps = smaps::find(me, region.start())?
         .ok_or_else(|| Error::plain("smaps", "the new mapping is not in /proc/self/smaps"))?;
-    evidence("smaps", &format!("VmFlags: {}", smaps.vm_flags.join(" ")));
+    narrate::evidence("smaps", &format!("VmFlags: {}", smaps.vm_flags.join(" ")));
     claim(
         smaps.has_flag("sh"),
         "smaps VmFlags has sh: the kernel's own flag for MAP_SHARED",
@@ -277,7 +138,7 @@ fn map() -> Result<()> {
 
     // Step 1.2: length is rounded up to whole pages.
     step("the kernel maps whole pages");
-    evidence(
+    narrate::evidence(
         "maps",
         &format!("{:#x}-{:#x} is {} bytes", line.start, line.end, line.len()),
     );
@@ -289,7 +150,7 @@ fn map() -> Result<()> {
 
     // Step 1.3: nothing is allocated until the first touch; then zeros.
     step("fresh memory reads as zeros, allocated on first touch");
-    let before = show_page(me, "before:", region.start())?;
+    let before = evidence::page(me, "before:", region.start())?;
     claim(
         !before.present(),
         "before the first touch no page is there",
@@ -303,7 +164,7 @@ fn map() -> Result<()> {
         "read all {page} bytes of the page with atomic loads"
     ));
     claim_eq(&format!("all {page} bytes read 0"), 0, nonzero);
-    let after = show_page(me, "after:", region.start())?;
+    let after = evidence::page(me, "after:", region.start())?;
     claim(
         after.present() && after.file_or_shared_anon(),
         "reading made the kernel allocate a shmem page (pagemap bit 61 set)",
@@ -323,7 +184,7 @@ fn map() -> Result<()> {
         .with_call("mmap", || "memmap2::MmapMut::map_anon".into())?;
     let addr = private.as_ptr() as usize;
     say(&format!("memmap2::MmapMut::map_anon({page}) = {addr:#x}"));
-    let line = show_maps(me, "", addr)?
+    let line = evidence::maps_line(me, "", addr)?
         .ok_or_else(|| Error::plain("maps", "memmap2's mapping is not in /proc/self/maps"))?;
     claim_eq(
         "memmap2's anonymous map is rw-p: private, so a forked child would get a copy",
@@ -348,20 +209,20 @@ fn fork() -> Result<()> {
     let word = region.word(0);
     word.store(BEFORE, Ordering::Relaxed);
     say(&format!("stored {BEFORE:#010x} at {addr:#x}"));
-    show_page(getpid(), "parent", addr)?;
+    evidence::page(getpid(), "parent", addr)?;
 
     // Step 2.2: fork. The child inherits the mapping, type and all.
     step("fork: the child inherits the mapping");
     let (parent_turn, child_turn) = turns::pair()?;
     let child = fork_child(move || {
         let me = getpid();
-        let line = show_maps(me, "child  ", addr)?;
+        let line = evidence::maps_line(me, "child  ", addr)?;
         claim_eq(
             "the child has the mapping at the same address, still rw-s",
             "rw-s",
-            perms_of(line.as_ref()),
+            evidence::perms_of(line.as_ref()),
         );
-        let page = show_page(me, "child", addr)?;
+        let page = evidence::page(me, "child", addr)?;
         if !page.present() {
             explain(
                 "fork did not copy this page-table entry: for a shared \
@@ -390,8 +251,8 @@ fn fork() -> Result<()> {
     let seen = word.load(Ordering::Acquire);
     say(&format!("reads {seen:#010x}"));
     claim_eq("the parent reads the child's value", FROM_CHILD, seen);
-    let p = show_page(getpid(), "parent", addr)?;
-    let c = show_page(child.pid(), "child", addr)?;
+    let p = evidence::page(getpid(), "parent", addr)?;
+    let c = evidence::page(child.pid(), "child", addr)?;
     claim(
         p.file_or_shared_anon() && c.file_or_shared_anon(),
         "both entries are shmem pages (bit 61), not private copies",
@@ -404,7 +265,7 @@ fn fork() -> Result<()> {
         "present and shared in both",
         format!("parent {p}; child {c}"),
     );
-    claim_frames(
+    evidence::claim_frames(
         true,
         p,
         c,
@@ -453,7 +314,7 @@ fn counter() -> Result<()> {
     let total = race(count, done, N, |c| {
         c.fetch_add(1, Ordering::Relaxed);
     })?;
-    evidence("counter", &format!("{total}"));
+    narrate::evidence("counter", &format!("{total}"));
     claim_eq(
         &format!("the total is exactly 2 x {N}: no update was lost"),
         2 * N,
@@ -467,7 +328,7 @@ fn counter() -> Result<()> {
         c.store(v + 1, Ordering::Relaxed);
     })?;
     let lost = (2 * N).saturating_sub(total);
-    evidence(
+    narrate::evidence(
         "counter",
         &format!("{total} (racy), so {lost} updates were lost"),
     );
@@ -562,7 +423,7 @@ fn ping_pong() -> Result<()> {
         }
     }
     say(&format!("... and {} more round trips", K - 3));
-    evidence(
+    narrate::evidence(
         "futex",
         &format!("the parent slept in futex_wait {sleeps} times"),
     );
@@ -602,11 +463,11 @@ fn private_contrast() -> Result<()> {
     // writes its copy.
     unsafe { ptr.write(BEFORE) };
     say(&format!("stored {BEFORE:#010x} at {addr:#x}"));
-    let line = show_maps(getpid(), "", addr)?;
+    let line = evidence::maps_line(getpid(), "", addr)?;
     claim_eq(
         "its perms are rw-p: the p means private (copy-on-write)",
         "rw-p",
-        perms_of(line.as_ref()),
+        evidence::perms_of(line.as_ref()),
     );
 
     // Step 5.2: after fork both read one physical page.
@@ -630,15 +491,15 @@ fn private_contrast() -> Result<()> {
         child_turn.wait()
     })?;
     parent_turn.wait()?;
-    let p = show_page(getpid(), "parent", addr)?;
-    let c = show_page(child.pid(), "child", addr)?;
+    let p = evidence::page(getpid(), "parent", addr)?;
+    let c = evidence::page(child.pid(), "child", addr)?;
     claim(
         p.present() && c.present() && !p.exclusive() && !c.exclusive(),
         "neither is exclusive (bit 56 clear): after fork both map one page",
         "present and shared in both",
         format!("parent {p}; child {c}"),
     );
-    claim_frames(
+    evidence::claim_frames(
         true,
         p,
         c,
@@ -668,8 +529,8 @@ fn private_contrast() -> Result<()> {
     let seen = unsafe { ptr.read() };
     say(&format!("reads {seen:#010x}"));
     claim_eq("the parent does not see the child's write", BEFORE, seen);
-    let p = show_page(getpid(), "parent", addr)?;
-    let c = show_page(child.pid(), "child", addr)?;
+    let p = evidence::page(getpid(), "parent", addr)?;
+    let c = evidence::page(child.pid(), "child", addr)?;
     claim(
         c.present() && c.exclusive() && !c.file_or_shared_anon(),
         "the child's page is now its own: exclusive and anonymous",
@@ -682,7 +543,7 @@ fn private_contrast() -> Result<()> {
         "exclusive",
         p,
     );
-    claim_frames(
+    evidence::claim_frames(
         false,
         p,
         c,
@@ -718,11 +579,11 @@ fn exec() -> Result<()> {
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
     let addr = region.start();
     let child = fork_child(move || {
-        let line = show_maps(getpid(), "child  ", addr)?;
+        let line = evidence::maps_line(getpid(), "child  ", addr)?;
         claim_eq(
             "before exec the child has the shared mapping",
             Quadrant::SharedAnon.to_string(),
-            quadrant_of(line.as_ref()),
+            evidence::quadrant_of(line.as_ref()),
         );
         let me = getpid().to_string();
         let (addr, program) = (format!("{addr:#x}"), c"/proc/self/exe");
@@ -743,11 +604,11 @@ fn exec() -> Result<()> {
 
     // Step 6.2: the parent's mapping is untouched.
     step("the parent still has its mapping");
-    let line = show_maps(getpid(), "parent ", addr)?;
+    let line = evidence::maps_line(getpid(), "parent ", addr)?;
     claim_eq(
         "the child's exec changed only the child's address space",
         Quadrant::SharedAnon.to_string(),
-        quadrant_of(line.as_ref()),
+        evidence::quadrant_of(line.as_ref()),
     );
     region.unmap()
 }
@@ -776,8 +637,8 @@ fn after_exec(args: &[String]) -> Result<()> {
         .filter(|l| l.kind().quadrant() == Some(Quadrant::SharedAnon));
     let at_addr = lines.iter().find(|l| l.contains(addr));
     match at_addr {
-        Some(line) => evidence("maps", &format!("child  {line}")),
-        None => evidence("maps", &format!("child  no line contains {addr:#x}")),
+        Some(line) => narrate::evidence("maps", &format!("child  {line}")),
+        None => narrate::evidence("maps", &format!("child  no line contains {addr:#x}")),
     }
     claim_eq(
         "no shared anonymous mapping is left at all",
@@ -795,12 +656,12 @@ fn munmap() -> Result<()> {
     let addr = region.start();
     region.word(0).store(42, Ordering::Relaxed);
     say(&format!("stored 42 at {addr:#x}"));
-    show_maps(getpid(), "", addr)?;
+    evidence::maps_line(getpid(), "", addr)?;
 
     // Step 7.2: munmap removes it from the address space.
     step("munmap: the maps line is gone");
     region.unmap()?;
-    let line = show_maps(getpid(), "", addr)?;
+    let line = evidence::maps_line(getpid(), "", addr)?;
     claim(
         line.is_none(),
         "no line of /proc/self/maps contains the old address",

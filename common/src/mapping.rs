@@ -1,0 +1,116 @@
+//! Owning a mapping a lesson made: the `mmap` call itself stays in the
+//! lesson, where a student reads it; this type only holds the result,
+//! hands out checked pointers and atomics into it, and unmaps it once.
+
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64};
+
+use nix::sys::mman;
+
+use crate::error::{Result, WithCall};
+use crate::narrate;
+
+/// A mapping this process made. Unmapped exactly once: by
+/// [`Mapping::unmap`] or, failing that, when dropped.
+#[derive(Debug)]
+pub struct Mapping {
+    addr: NonNull<c_void>,
+    len: usize,
+}
+
+impl Mapping {
+    /// Take ownership of `len` bytes at `addr`, as `mmap` returned them.
+    /// The length is rounded up to whole pages, as the kernel maps them.
+    ///
+    /// # Safety
+    ///
+    /// `addr` must be what a successful `mmap` of `len` bytes returned, and
+    /// nothing else may unmap or remap that range while the `Mapping`
+    /// lives.
+    pub unsafe fn adopt(addr: NonNull<c_void>, len: usize) -> Mapping {
+        narrate::focus(addr.as_ptr() as usize);
+        Mapping {
+            addr,
+            len: len.next_multiple_of(crate::page_size()),
+        }
+    }
+
+    pub fn start(&self) -> usize {
+        self.addr.as_ptr() as usize
+    }
+
+    /// The mapped length: whole pages.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A pointer to a `T` at byte `offset`, checked to lie inside the
+    /// mapping and to be aligned for `T`. Using it is up to the caller
+    /// (and needs `unsafe`).
+    pub fn at<T>(&self, offset: usize) -> *mut T {
+        assert!(
+            offset + size_of::<T>() <= self.len,
+            "offset {offset} is outside the mapping"
+        );
+        assert!(
+            offset % align_of::<T>() == 0,
+            "offset {offset} is misaligned"
+        );
+        self.addr.as_ptr().cast::<u8>().wrapping_add(offset).cast()
+    }
+
+    /// The byte at `offset`, as an atomic: how memory that another process
+    /// may write is touched.
+    ///
+    /// Needs the mapping to be readable and writable (atomics may be
+    /// implemented with read-modify-write instructions); every process that
+    /// touches these bytes must do so atomically too.
+    pub fn byte(&self, offset: usize) -> &AtomicU8 {
+        // SAFETY: `at` checked the pointer is inside the mapping and
+        // aligned; the mapping lives as long as `&self`; all access to
+        // shared bytes is atomic (the rule of the shared lessons).
+        unsafe { AtomicU8::from_ptr(self.at(offset)) }
+    }
+
+    /// The 32-bit word at byte `offset`, as an atomic.
+    pub fn word(&self, offset: usize) -> &AtomicU32 {
+        // SAFETY: as in `byte`.
+        unsafe { AtomicU32::from_ptr(self.at(offset)) }
+    }
+
+    /// The 64-bit word at byte `offset`, as an atomic.
+    pub fn counter(&self, offset: usize) -> &AtomicU64 {
+        // SAFETY: as in `byte`.
+        unsafe { AtomicU64::from_ptr(self.at(offset)) }
+    }
+
+    /// `munmap(addr, len)`, printed as C would write it.
+    pub fn unmap(self) -> Result<()> {
+        let (addr, len) = (self.addr, self.len);
+        std::mem::forget(self);
+        // SAFETY: `adopt`'s contract: this range is ours and still mapped;
+        // it is unmapped only here (`forget` stops Drop from doing it
+        // again). No reference into it outlives this call: the accessors
+        // borrow `self`, which was moved in.
+        let result = unsafe { mman::munmap(addr, len) };
+        let start = addr.as_ptr() as usize;
+        let shown = match result {
+            Ok(()) => "0".to_string(),
+            Err(e) => format!("-1 (errno {e:?})"),
+        };
+        narrate::call(&format!("munmap({start:#x}, {len}) = {shown}"));
+        result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: as in `unmap`: ours, still mapped, unmapped once.
+        let _ = unsafe { mman::munmap(self.addr, self.len) };
+    }
+}
