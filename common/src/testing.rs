@@ -158,3 +158,118 @@ pub fn strip_colour(text: &str) -> String {
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
+
+/// The checks every lesson's command line must pass, one function each so
+/// that a lesson's tests name what failed.
+pub mod checks {
+    use std::path::Path;
+
+    use super::{run, run_on_terminal, run_unprivileged, run_with_input, strip_colour};
+    use crate::transcript::Normaliser;
+
+    /// Every claim of the whole lesson holds.
+    pub fn whole_lesson_holds(exe: &Path) {
+        run(exe, &[]).assert_all_held();
+    }
+
+    /// Each scenario runs alone, under its own numbered heading.
+    pub fn each_scenario_runs_alone(exe: &Path, scenarios: &[&str]) {
+        for (i, name) in scenarios.iter().enumerate() {
+            let out = run(exe, &[name]);
+            out.assert_all_held();
+            let heading = format!("=== {}. {name}: ", i + 1);
+            assert!(out.stdout.contains(&heading), "{name}: {}", out.stdout);
+            assert_eq!(out.stdout.matches("\n=== ").count(), 1, "{name} ran alone");
+        }
+    }
+
+    /// `--list` names every scenario, in order.
+    pub fn list_names_scenarios(exe: &Path, scenarios: &[&str]) {
+        let out = run(exe, &["--list"]);
+        assert_eq!(out.code, Some(0));
+        let names: Vec<&str> = out
+            .stdout
+            .lines()
+            .map(|l| l.split_whitespace().nth(1).expect("number and name"))
+            .collect();
+        assert_eq!(names, scenarios);
+    }
+
+    /// `--help` explains the options and exit codes and lists scenarios.
+    pub fn help_explains(exe: &Path, scenarios: &[&str]) {
+        let out = run(exe, &["--help"]);
+        assert_eq!(out.code, Some(0));
+        for needle in ["Usage:", "--pause", "--list", "--keep", "Exit status"] {
+            assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
+        }
+        for name in scenarios {
+            assert!(out.stdout.contains(name), "{name} in --help");
+        }
+    }
+
+    /// Unknown scenarios and options: one line, exit 2, no panic.
+    pub fn bad_arguments_are_one_line_errors(exe: &Path) {
+        run(exe, &["nope"]).assert_one_line_error("nope: no such scenario");
+        run(exe, &["--nope"]).assert_one_line_error("--nope");
+        run(exe, &["--keep=yes"]).assert_one_line_error("--keep");
+    }
+
+    /// Without root every claim still holds, frame numbers are reported
+    /// hidden, and at least one frame comparison says it was not checked.
+    pub fn holds_without_root(exe: &Path) {
+        let out = run_unprivileged(exe, &[]);
+        out.assert_all_held();
+        assert!(
+            out.stdout.contains("frame hidden (needs CAP_SYS_ADMIN)"),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
+        assert!(out.stdout.contains("(Not checked: "), "{}", out.stdout);
+    }
+
+    /// `lesson | cat` prints the lines a terminal shows, in the same order,
+    /// with no colour codes.
+    pub fn pipe_matches_terminal(exe: &Path, normaliser: &Normaliser) {
+        let tty = run_on_terminal(exe, &[]);
+        assert!(
+            tty.contains("\x1b[32m[ok]\x1b[0m"),
+            "a terminal gets colour: {tty}"
+        );
+        let piped = run(exe, &[]);
+        assert!(!piped.stdout.contains('\x1b'), "no colour through a pipe");
+        assert_eq!(
+            normaliser.apply(&strip_colour(&tty)),
+            normaliser.apply(&piped.stdout)
+        );
+    }
+
+    /// `--pause` names this process (and a live child, if `child`) with
+    /// the commands to try, and waits for Enter (newlines on stdin here).
+    pub fn pause_prints_commands(exe: &Path, scenario: &str, child: bool) {
+        let out = run_with_input(exe, &["--pause", scenario], &"\n".repeat(20));
+        out.assert_all_held();
+        assert!(
+            out.stdout.contains("--pause: look from a second terminal"),
+            "{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("this process is PID"));
+        if child {
+            assert!(
+                out.stdout.contains("the child is PID"),
+                "a live child is named too"
+            );
+        }
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.contains("cat /proc/"))
+            .expect("cat line");
+        assert!(
+            line.trim().starts_with("cat /proc/") && line.ends_with("/maps"),
+            "{line}"
+        );
+        assert!(out.stdout.contains("/smaps"));
+    }
+}
