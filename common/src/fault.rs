@@ -95,3 +95,44 @@ mod tests {
         assert_eq!(*byte, 9);
     }
 }
+
+/// Which access a probe makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        })
+    }
+}
+
+/// Fork a child that makes one access at `addr` and exits 0 if it
+/// survives; return how it ended (killed by SIGSEGV or SIGBUS, or exited
+/// 0). The child prints nothing; the parent prints `child N ...`.
+///
+/// A write stores 0. In a private mapping that lands in the child's own
+/// copy; in a `MAP_SHARED` one every process (and the file) sees it.
+pub fn probe(addr: usize, access: Access) -> crate::Result<crate::fork::ChildEnd> {
+    let child = crate::fork::fork_child(move || {
+        // SAFETY: this child exists to take the fault, if there is one: a
+        // SIGSEGV or SIGBUS kills it and the parent reports how it died.
+        // If the access is allowed, the child is the only thread touching
+        // this byte in its address space.
+        unsafe {
+            match access {
+                Access::Read => {
+                    load_byte(addr);
+                }
+                Access::Write => store_byte(addr, 0),
+            }
+        }
+        Ok(())
+    })?;
+    child.wait()
+}

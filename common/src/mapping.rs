@@ -36,6 +36,11 @@ impl Mapping {
         }
     }
 
+    /// The start, for calls such as `mprotect` and `madvise`.
+    pub fn ptr(&self) -> NonNull<c_void> {
+        self.addr
+    }
+
     pub fn start(&self) -> usize {
         self.addr.as_ptr() as usize
     }

@@ -101,7 +101,7 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split(' ') {
-        let fits = line.chars().count() + 1 + word.chars().count() <= WIDTH;
+        let fits = width(&line) + 1 + width(word) <= WIDTH;
         if !empty && !fits {
             lines.push(std::mem::replace(&mut line, rest.to_string()));
             empty = true;
@@ -114,6 +114,12 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     }
     lines.push(line);
     lines
+}
+
+/// Columns a terminal gives `text`: CJK characters take two.
+fn width(text: &str) -> usize {
+    let wide = |c: char| matches!(c, '\u{1100}'..='\u{115f}' | '\u{2e80}'..='\u{a4cf}' | '\u{ac00}'..='\u{d7a3}' | '\u{f900}'..='\u{faff}' | '\u{fe30}'..='\u{fe4f}' | '\u{ff00}'..='\u{ff60}' | '\u{ffe0}'..='\u{ffe6}');
+    text.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
 }
 
 fn emit_wrapped(first: &str, rest: &str, text: &str) {
@@ -216,9 +222,11 @@ pub fn claim(
     holds
 }
 
-/// [`claim`] that `got == expected`.
-pub fn claim_eq<T: PartialEq + std::fmt::Display>(text: &str, expected: T, got: T) -> bool {
-    claim(expected == got, text, &expected, &got)
+/// [`claim`] that `got == expected`; a failure shows both in `{:?}` form
+/// (strings quoted, `Some(4)`/`None` for optional values).
+pub fn claim_eq<T: PartialEq + std::fmt::Debug>(text: &str, expected: T, got: T) -> bool {
+    let holds = expected == got;
+    claim(holds, text, format!("{expected:?}"), format!("{got:?}"))
 }
 
 /// How many claims this process has checked, and how many failed.
@@ -313,6 +321,13 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 80));
         assert!(lines[0].starts_with("  [ok] word"));
         assert!(lines[1].starts_with("       word"));
+    }
+
+    #[test]
+    fn chinese_characters_take_two_columns() {
+        let chinese = "映射".repeat(30);
+        let lines = wrap("  ", "  ", &format!("a {chinese} b"));
+        assert_eq!(lines.len(), 3, "{lines:?}");
     }
 
     #[test]

@@ -273,3 +273,79 @@ pub mod checks {
         assert!(out.stdout.contains("/smaps"));
     }
 }
+
+/// The tests every lesson has, as `#[test]` functions:
+///
+/// ```text
+/// common::lesson_tests! {
+///     exe: env!("CARGO_BIN_EXE_shared-anon"),
+///     scenarios: ["map", "fork", ...],
+///     pause: ("fork", true),          // scenario, whether a child is alive
+///     normaliser: support::normaliser(),
+/// }
+/// ```
+#[macro_export]
+macro_rules! lesson_tests {
+    (
+        exe: $exe:expr,
+        scenarios: [$($scenario:expr),+ $(,)?],
+        pause: ($pause:expr, $child:expr),
+        normaliser: $normaliser:expr $(,)?
+    ) => {
+        fn exe() -> &'static std::path::Path {
+            std::path::Path::new($exe)
+        }
+
+        const SCENARIOS: &[&str] = &[$($scenario),+];
+
+        #[test]
+        fn the_whole_lesson_holds() {
+            $crate::testing::checks::whole_lesson_holds(exe());
+        }
+
+        #[test]
+        fn each_scenario_runs_alone() {
+            $crate::testing::checks::each_scenario_runs_alone(exe(), SCENARIOS);
+        }
+
+        #[test]
+        fn list_names_every_scenario_in_order() {
+            $crate::testing::checks::list_names_scenarios(exe(), SCENARIOS);
+        }
+
+        #[test]
+        fn help_explains_usage_and_exit_codes() {
+            $crate::testing::checks::help_explains(exe(), SCENARIOS);
+        }
+
+        #[test]
+        fn bad_arguments_are_one_line_errors() {
+            $crate::testing::checks::bad_arguments_are_one_line_errors(exe());
+        }
+
+        /// Frame numbers are hidden from an ordinary user; every claim
+        /// still holds.
+        #[test]
+        fn every_claim_holds_without_root() {
+            $crate::testing::checks::holds_without_root(exe());
+        }
+
+        #[test]
+        fn piped_output_matches_the_terminal() {
+            $crate::testing::checks::pipe_matches_terminal(exe(), &$normaliser);
+        }
+
+        #[test]
+        fn pause_prints_the_commands_to_try() {
+            $crate::testing::checks::pause_prints_commands(exe(), $pause, $child);
+        }
+
+        /// The book's transcripts of this lesson are what it prints today.
+        #[test]
+        fn the_book_shows_what_the_program_prints() {
+            let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/src");
+            let name = exe().file_name().expect("name").to_str().expect("utf-8");
+            $crate::transcript::check_book(&book, name, exe(), &$normaliser);
+        }
+    };
+}
