@@ -7,6 +7,8 @@
 //! shared-anon --pause         stop after each step; look from another terminal
 //! shared-anon --keep          leave scratch files behind
 //! shared-anon --help
+//! private-file FILE           a lesson's own use of a file named by the user
+//! shared-file watch FILE      a lesson's own commands
 //! ```
 //!
 //! Exit status: 0 every claim held, 1 a claim failed, 2 an error.
@@ -26,6 +28,37 @@ pub struct Lesson {
     /// Commands the lesson runs itself (say, in a child after `exec`);
     /// not listed in `--help`. Their names start with `__`.
     pub internal: &'static [Internal],
+    /// Commands a student may run instead of the scenarios.
+    pub commands: &'static [Command],
+    /// What the lesson does with a path given instead of scenario names.
+    pub file: Option<FileUse>,
+}
+
+/// A command for students, such as `watch FILE`.
+pub struct Command {
+    pub name: &'static str,
+    /// The arguments after the name, as `--help` shows them: `FILE TEXT`.
+    pub usage: &'static str,
+    pub about: &'static str,
+    pub run: fn(&[String], &Options) -> Result<()>,
+}
+
+/// `lesson FILE`: what the lesson does with a file named by the user.
+pub struct FileUse {
+    pub about: &'static str,
+    /// Whether `--in-place` is accepted (only where writing the user's
+    /// file is the point, and only when asked).
+    pub in_place: bool,
+    pub run: fn(&std::path::Path, &Options) -> Result<()>,
+}
+
+/// The options every lesson shares, as given.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub pause: bool,
+    pub keep: bool,
+    /// `--in-place`: write the user's own file, not a scratch copy.
+    pub in_place: bool,
 }
 
 /// A named sequence of steps with checked claims.
@@ -54,24 +87,19 @@ pub fn main(lesson: &Lesson) -> ! {
     crate::fork::exit_now(code)
 }
 
-struct Options {
+#[derive(Default)]
+struct Parsed {
     list: bool,
     help: bool,
-    pause: bool,
-    keep: bool,
+    opts: Options,
     names: Vec<String>,
 }
 
-fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Options> {
+fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
     use lexopt::prelude::*;
     let try_help = format!("try '{} --help'", lesson.name);
-    let mut opts = Options {
-        list: false,
-        help: false,
-        pause: false,
-        keep: false,
-        names: vec![],
-    };
+    let in_place_ok = lesson.file.as_ref().is_some_and(|f| f.in_place);
+    let mut opts = Parsed::default();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
         let arg = parser
@@ -80,8 +108,9 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Options> {
         match arg {
             None => break,
             Some(Long("list")) => opts.list = true,
-            Some(Long("pause")) => opts.pause = true,
-            Some(Long("keep")) => opts.keep = true,
+            Some(Long("pause")) => opts.opts.pause = true,
+            Some(Long("keep")) => opts.opts.keep = true,
+            Some(Long("in-place")) if in_place_ok => opts.opts.in_place = true,
             Some(Short('h') | Long("help")) => opts.help = true,
             Some(Value(name)) => {
                 let name = name
@@ -109,34 +138,53 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             return Ok(narrate::exit_code());
         }
     }
-    let opts = parse(lesson, args)?;
-    if opts.help {
+    let parsed = parse(lesson, args)?;
+    if parsed.help {
         print!("{}", help(lesson));
         return Ok(EXIT_OK);
     }
-    if opts.list {
+    if parsed.list {
         print!("{}", list(lesson));
         return Ok(EXIT_OK);
     }
-    let mut chosen = Vec::new();
-    for name in &opts.names {
-        let found = lesson.scenarios.iter().position(|s| s.name == name);
-        let index = found.ok_or_else(|| {
-            Error::plain(
-                name,
-                format!("no such scenario; '{} --list' names them", lesson.name),
-            )
-        })?;
-        chosen.push(index);
-    }
-    if chosen.is_empty() {
-        chosen = (0..lesson.scenarios.len()).collect();
-    }
+    let opts = &parsed.opts;
     if opts.pause {
         narrate::enable_pause();
     }
     if opts.keep {
         crate::scratch::keep_files();
+    }
+    let names = &parsed.names;
+    if let Some(first) = names.first() {
+        if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
+            (command.run)(&names[1..], opts)?;
+            return Ok(narrate::exit_code());
+        }
+    }
+    let mut chosen = Vec::new();
+    for name in names {
+        match lesson.scenarios.iter().position(|s| s.name == name) {
+            Some(index) => chosen.push(index),
+            None => match &lesson.file {
+                Some(file) if names.len() == 1 => {
+                    intro(lesson);
+                    (file.run)(std::path::Path::new(name), opts)?;
+                    return Ok(narrate::summary());
+                }
+                _ => {
+                    return Err(Error::plain(
+                        name,
+                        format!("no such scenario; '{} --list' names them", lesson.name),
+                    ));
+                }
+            },
+        }
+    }
+    if opts.in_place {
+        return Err(Error::plain("--in-place", "goes with a FILE argument"));
+    }
+    if chosen.is_empty() {
+        chosen = (0..lesson.scenarios.len()).collect();
     }
     intro(lesson);
     for index in chosen {
@@ -179,24 +227,43 @@ fn list(lesson: &Lesson) -> String {
 
 fn help(lesson: &Lesson) -> String {
     let name = lesson.name;
-    format!(
-        "{name}: {about}
-
-Usage:
-  {name}                  run every scenario, in order
-  {name} SCENARIO...      run only these scenarios
-  {name} --list           name the scenarios
-  {name} --pause          stop after each step: look at /proc/PID/maps from
-                          a second terminal, then press Enter
-  {name} --keep           leave scratch files behind
-  {name} --help
-
-Every claim the lesson prints is checked against the kernel: [ok] or [FAIL].
-Exit status: 0 every claim held, 1 a claim failed, 2 an error.
-
-Scenarios:
-{list}",
-        about = lesson.about,
-        list = list(lesson),
-    )
+    let mut usage = vec![
+        (String::new(), "run every scenario, in order".to_string()),
+        ("SCENARIO...".into(), "run only these scenarios".into()),
+    ];
+    if let Some(file) = &lesson.file {
+        usage.push(("FILE".into(), file.about.into()));
+        if file.in_place {
+            usage.push(("FILE --in-place".into(), "the same, on FILE itself".into()));
+        }
+    }
+    for c in lesson.commands {
+        usage.push((format!("{} {}", c.name, c.usage), c.about.into()));
+    }
+    usage.push(("--list".into(), "name the scenarios".into()));
+    usage.push((
+        "--pause".into(),
+        "stop after each step: look at /proc/PID/maps from a second terminal, \
+         then press Enter"
+            .into(),
+    ));
+    usage.push(("--keep".into(), "leave scratch files behind".into()));
+    usage.push(("--help".into(), String::new()));
+    let width = usage.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+    let mut out = format!("{name}: {}\n\nUsage:\n", lesson.about);
+    for (args, what) in usage {
+        let head = format!("  {name} {args:<width$}  ");
+        let lines = narrate::wrap_text(&head, &" ".repeat(head.len()), &what);
+        for line in lines {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\nEvery claim the lesson prints is checked against the kernel: [ok] or \
+         [FAIL].\nExit status: 0 every claim held, 1 a claim failed, 2 an error.\n\n\
+         Scenarios:\n{}",
+        list(lesson)
+    ));
+    out
 }

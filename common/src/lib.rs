@@ -15,6 +15,7 @@
 //! - [`fault`]: touch an address that may not be mapped (signal demos);
 //! - [`error`]: `error: mmap: EINVAL: Invalid argument (why)` and exit codes;
 //! - [`scratch`]: private temporary files that remove themselves;
+//! - [`userfile`]: open a file named on the command line, safely;
 //! - [`cli`]: the command line every lesson shares;
 //! - [`transcript`]: tests that keep the book's transcripts true;
 //! - [`testing`]: run a lesson from a test: piped, on a terminal, as nobody.
@@ -40,6 +41,7 @@ pub mod show;
 pub mod testing;
 pub mod transcript;
 pub mod turns;
+pub mod userfile;
 
 pub use error::{Error, Result, WithCall};
 

@@ -96,6 +96,10 @@ fn emit(line: &str) {
 /// Word-wrap `text` at [`WIDTH`]: the first line starts with `first`, the
 /// others with `rest` (both counted in the width, both ending in a space
 /// or empty).
+pub(crate) fn wrap_text(first: &str, rest: &str, text: &str) -> Vec<String> {
+    wrap(first, rest, text)
+}
+
 fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();

@@ -75,6 +75,8 @@ const LESSON: Lesson = Lesson {
         },
     ],
     internal: &[],
+    commands: &[],
+    file: None,
 };
 
 fn main() {

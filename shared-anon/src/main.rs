@@ -67,6 +67,8 @@ const LESSON: Lesson = Lesson {
         name: AFTER_EXEC,
         run: after_exec,
     }],
+    commands: &[],
+    file: None,
 };
 
 fn main() {
