@@ -166,6 +166,16 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         match lesson.scenarios.iter().position(|s| s.name == name) {
             Some(index) => chosen.push(index),
             None => match &lesson.file {
+                Some(_) if std::fs::symlink_metadata(name).is_err() => {
+                    return Err(Error::sys(
+                        "open",
+                        nix::errno::Errno::ENOENT,
+                        format!(
+                            "{name}: no such scenario or file; '{} --list' names the scenarios",
+                            lesson.name
+                        ),
+                    ));
+                }
                 Some(file) if names.len() == 1 => {
                     intro(lesson);
                     (file.run)(std::path::Path::new(name), opts)?;

@@ -210,6 +210,7 @@ pub mod checks {
     /// Unknown scenarios and options: one line, exit 2, no panic.
     pub fn bad_arguments_are_one_line_errors(exe: &Path) {
         run(exe, &["nope"]).assert_one_line_error("nope: no such scenario");
+        run(exe, &["map", "nope"]).assert_one_line_error("nope: no such scenario");
         run(exe, &["--nope"]).assert_one_line_error("--nope");
         run(exe, &["--keep=yes"]).assert_one_line_error("--keep");
     }

@@ -1,0 +1,151 @@
+//! The private-file binary, run as a student would run it, including on
+//! files that cannot be mapped.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use common::testing::{run, run_unprivileged};
+
+mod support;
+
+common::lesson_tests! {
+    exe: env!("CARGO_BIN_EXE_private-file"),
+    scenarios: [
+        "map", "demand-paging", "read", "write", "fork-cow", "dontneed",
+        "exec-loads-this-way", "offset", "bad-files", "memmap2",
+    ],
+    pause: ("fork-cow", true),
+    normaliser: support::normaliser(),
+}
+
+/// A temp directory for one test, removed at the end.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("private-file-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A symlink to `target` named `name`.
+    fn link(&self, name: &str, target: &Path) -> PathBuf {
+        let link = self.path(name);
+        std::os::unix::fs::symlink(target, &link).unwrap();
+        link
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Bad input, directly and through a symlink: one line naming the call and
+/// errno, exit 2.
+fn refuses(dir: &Dir, path: &Path, needle: &str) {
+    run(exe(), &[path.to_str().unwrap()]).assert_one_line_error(needle);
+    let link = dir.link(
+        &format!("link-{}", path.file_name().unwrap().to_str().unwrap()),
+        path,
+    );
+    run(exe(), &[link.to_str().unwrap()]).assert_one_line_error(needle);
+}
+
+#[test]
+fn a_missing_file() {
+    let dir = Dir::new("missing");
+    refuses(&dir, &dir.path("nope"), "open: ENOENT");
+}
+
+#[test]
+fn a_directory() {
+    let dir = Dir::new("directory");
+    let sub = dir.path("sub");
+    std::fs::create_dir(&sub).unwrap();
+    refuses(&dir, &sub, "mmap: ENODEV");
+}
+
+#[test]
+fn an_empty_file() {
+    let dir = Dir::new("empty");
+    let empty = dir.path("empty");
+    std::fs::write(&empty, b"").unwrap();
+    refuses(&dir, &empty, "mmap: EINVAL");
+}
+
+#[test]
+fn a_proc_file() {
+    let dir = Dir::new("proc");
+    refuses(&dir, Path::new("/proc/self/status"), "mmap: EINVAL");
+}
+
+/// Opening a FIFO for reading would wait for a writer; the lesson must not.
+#[test]
+fn a_fifo_does_not_hang() {
+    let dir = Dir::new("fifo");
+    let fifo = dir.path("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    refuses(&dir, &fifo, "mmap: EINVAL");
+}
+
+#[test]
+fn a_file_without_read_permission() {
+    let dir = Dir::new("noperm");
+    let secret = dir.path("secret");
+    std::fs::write(&secret, b"secret\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Root reads anything: run as nobody when root, else make it 000.
+    if !common::is_root() {
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    run_unprivileged(exe(), &[secret.to_str().unwrap()]).assert_one_line_error("open: EACCES");
+}
+
+/// The user's file is read, never written: byte-identical, same mtime.
+#[test]
+fn a_user_file_is_shown_and_left_alone() {
+    let dir = Dir::new("user");
+    let file = dir.path("notes.txt");
+    std::fs::write(&file, b"hello, mapping\nsecond line\n").unwrap();
+    let before = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let out = run(exe(), &[file.to_str().unwrap()]);
+    out.assert_all_held();
+    assert!(
+        out.stdout.contains("hello, mapping\\nsecond line\\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("r--p"), "{}", out.stdout);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"hello, mapping\nsecond line\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        before
+    );
+    let link = dir.link("link", &file);
+    run(exe(), &[link.to_str().unwrap()]).assert_all_held();
+}
+
+/// Scratch files are removed at the end of every run.
+#[test]
+fn no_scratch_file_is_left_behind() {
+    let dir = Dir::new("tmpdir");
+    let out = std::process::Command::new(exe())
+        .env("TMPDIR", &dir.0)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let left: Vec<_> = std::fs::read_dir(&dir.0).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -1,0 +1,20 @@
+//! What differs between two runs of private-file, beyond what every lesson
+//! shares (PIDs, addresses, frames, inodes, temp paths).
+
+use common::transcript::Normaliser;
+
+pub fn normaliser() -> Normaliser {
+    let mut n = Normaliser::new();
+    // Fault-around and the page cache decide how many pages come at once.
+    n.add(
+        r"\+[0-9]+ minor, \+[0-9]+ major faults",
+        "+N minor, +N major faults",
+    );
+    n.add(r"pagemap: [P.]+  \(P", "pagemap: PAGES  (P");
+    n.add(r"mincore: [R.]+  \(R", "mincore: PAGES  (R");
+    n.add(r"[0-9]+ neighbouring pages", "N neighbouring pages");
+    // Where the binary was built, and its layout.
+    n.add(r"/proc/self/exe -> \S+", "/proc/self/exe -> EXE");
+    n.add(r"(maps: +[r-][w-][x-][ps]) [0-9a-f]{8} ", "$1 OFFSET ");
+    n
+}
