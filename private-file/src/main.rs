@@ -837,8 +837,8 @@ fn try_map(file: &File, len: usize) -> Option<Errno> {
         outcome,
     ));
     match result {
-        // SAFETY: what this successful mmap of `len` bytes returned.
         Ok(addr) => {
+            // SAFETY: what this successful mmap of `len` bytes returned.
             drop(unsafe { Mapping::adopt(addr, len) });
             None
         }
