@@ -112,13 +112,26 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
     }
 }
 
+/// Ask the kernel to kill this process when its parent dies, and check
+/// the parent is still `parent` (it may have died already, in which case
+/// this process was re-parented). For children and for programs a lesson
+/// starts, so that nothing outlives the lesson.
+pub fn die_with_parent(parent: Pid) -> Result<()> {
+    prctl::set_pdeathsig(Signal::SIGKILL).with_call("prctl", || "PR_SET_PDEATHSIG".into())?;
+    if getppid() != parent {
+        return Err(Error::plain(
+            "getppid",
+            format!("the parent {parent} is gone"),
+        ));
+    }
+    Ok(())
+}
+
 fn child_main(parent: Pid, body: impl FnOnce() -> Result<()>) -> ! {
     narrate::set_role(Role::Child);
     narrate::set_live_child(0);
     narrate::reset_counts();
-    // Die with the parent. The parent may already have died between fork
-    // and prctl, in which case we were re-parented: check, and leave.
-    if prctl::set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent {
+    if die_with_parent(parent).is_err() {
         exit_now(EXIT_ERROR);
     }
     no_core_dumps();

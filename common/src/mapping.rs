@@ -4,7 +4,7 @@
 
 use std::ffi::c_void;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use nix::sys::mman;
 
@@ -72,9 +72,9 @@ impl Mapping {
     /// The byte at `offset`, as an atomic: how memory that another process
     /// may write is touched.
     ///
-    /// Needs the mapping to be readable and writable (atomics may be
-    /// implemented with read-modify-write instructions); every process that
-    /// touches these bytes must do so atomically too.
+    /// Needs the mapping to be readable; stores and read-modify-write
+    /// operations need it writable too. Every process that touches these
+    /// bytes must do so atomically as well.
     pub fn byte(&self, offset: usize) -> &AtomicU8 {
         // SAFETY: `at` checked the pointer is inside the mapping and
         // aligned; the mapping lives as long as `&self`; all access to
@@ -92,6 +92,23 @@ impl Mapping {
     pub fn counter(&self, offset: usize) -> &AtomicU64 {
         // SAFETY: as in `byte`.
         unsafe { AtomicU64::from_ptr(self.at(offset)) }
+    }
+
+    /// Copy `n` bytes out, starting at `offset`, with one atomic load each:
+    /// safe even while another process writes them (and on read-only
+    /// memory: atomic loads of a byte are plain loads).
+    pub fn load_bytes(&self, offset: usize, n: usize) -> Vec<u8> {
+        (offset..offset + n)
+            .map(|i| self.byte(i).load(Ordering::Relaxed))
+            .collect()
+    }
+
+    /// Store `bytes` at `offset`, with one atomic store each. Needs the
+    /// mapping to be writable.
+    pub fn store_bytes(&self, offset: usize, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            self.byte(offset + i).store(b, Ordering::Relaxed);
+        }
     }
 
     /// `munmap(addr, len)`, printed as C would write it.

@@ -40,6 +40,7 @@ static LIVE_CHILD: AtomicI32 = AtomicI32::new(0);
 const ROLE_NONE: u8 = 0;
 const ROLE_PARENT: u8 = 1;
 const ROLE_CHILD: u8 = 2;
+const ROLE_PEER: u8 = 3;
 
 /// Which side of a `fork` this process is, for the `[parent 4242]` tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,9 @@ pub enum Role {
     Alone,
     Parent,
     Child,
+    /// A process that did not fork from the lesson but was started by it
+    /// (a separate program run).
+    Peer,
 }
 
 pub fn set_role(role: Role) {
@@ -55,6 +59,7 @@ pub fn set_role(role: Role) {
         Role::Alone => ROLE_NONE,
         Role::Parent => ROLE_PARENT,
         Role::Child => ROLE_CHILD,
+        Role::Peer => ROLE_PEER,
     };
     ROLE.store(value, Ordering::Relaxed);
 }
@@ -63,6 +68,7 @@ pub fn role() -> Role {
     match ROLE.load(Ordering::Relaxed) {
         ROLE_PARENT => Role::Parent,
         ROLE_CHILD => Role::Child,
+        ROLE_PEER => Role::Peer,
         _ => Role::Alone,
     }
 }
@@ -74,6 +80,7 @@ pub fn tag() -> String {
         Role::Alone => String::new(),
         Role::Parent => format!("[parent {pid}] "),
         Role::Child => format!("[child {pid}] "),
+        Role::Peer => format!("[peer {pid}] "),
     }
 }
 

@@ -44,6 +44,18 @@ impl Run {
         );
     }
 
+    /// Exit 0, nothing on stderr.
+    pub fn assert_exit_ok(&self) {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "exit status\n{}{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
+    }
+
     /// Exit 2 with exactly one line on stderr, `error: ...`, containing
     /// `needle`, and no panic.
     pub fn assert_one_line_error(&self, needle: &str) {
@@ -116,8 +128,11 @@ pub fn run_unprivileged(exe: &Path, args: &[&str]) -> Run {
 
 /// A fresh 0777 temp directory holding a 0755 copy of `exe`.
 fn reachable_copy(exe: &Path) -> PathBuf {
+    // Tests run in parallel threads: each copy gets its own directory.
+    static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "mmap-quadrants-test-{}-{}",
+        "mmap-quadrants-test-{}-{n}-{}",
         std::process::id(),
         exe.file_name().expect("binary name").to_string_lossy()
     ));
@@ -349,4 +364,75 @@ macro_rules! lesson_tests {
             $crate::transcript::check_book(&book, name, exe(), &$normaliser);
         }
     };
+}
+
+/// A temporary directory for one test, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("mmap-quadrants-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A symlink named `name` pointing at `target`.
+    pub fn link(&self, name: &str, target: &Path) -> PathBuf {
+        let link = self.path(name);
+        std::os::unix::fs::symlink(target, &link).expect("symlink");
+        link
+    }
+
+    /// Whether the directory is empty (nothing was left behind in it).
+    pub fn is_empty(&self) -> bool {
+        std::fs::read_dir(&self.0)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Bad input, given directly and through a symlink (in `dir`): a
+/// one-line error containing `needle`, exit 2. `args` come after the path.
+pub fn refuses(exe: &Path, dir: &TempDir, path: &Path, args: &[&str], needle: &str) {
+    let name = path
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    let link = dir.link(&format!("link-to-{name}"), path);
+    for p in [path, link.as_path()] {
+        let mut all = vec![p.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        run(exe, &all).assert_one_line_error(needle);
+    }
+}
+
+/// Run `exe` with `TMPDIR` set to a fresh directory; check the lesson
+/// holds and leaves no scratch file in it.
+pub fn leaves_no_scratch_file(exe: &Path) {
+    let dir = TempDir::new("tmpdir");
+    let out = Command::new(exe)
+        .env("TMPDIR", &dir.0)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    Run::from(out).assert_all_held();
+    assert!(
+        dir.is_empty(),
+        "scratch files were left in {}",
+        dir.0.display()
+    );
 }

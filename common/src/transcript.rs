@@ -154,8 +154,8 @@ impl Normaliser {
         n.add(r"0x[0-9a-f]{9,16}\b", "0xADDR");
         n.add(r"'\^[0-9a-f]{9,16}-'", "'^ADDR-'");
         // PIDs.
-        n.add(r"\[(parent|child) [0-9]+\]", "[$1 PID]");
-        n.add(r"\b(child|parent|PID|pid) [0-9]+\b", "$1 PID");
+        n.add(r"\[(parent|child|peer) [0-9]+\]", "[$1 PID]");
+        n.add(r"\b(child|parent|peer|PID|pid) [0-9]+\b", "$1 PID");
         n.add(r"/proc/[0-9]+/", "/proc/PID/");
         // Scratch files.
         n.add(r"/tmp/[^\s'\x22]+", "/tmp/FILE");

@@ -364,7 +364,7 @@ fn read() -> Result<()> {
     let mut mapping = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
     let before = counters::io()?;
     let faults_before = counters::faults()?;
-    let same = bytes_ro(&mapping, len) == sample.bytes;
+    let same = mapping.load_bytes(0, len) == sample.bytes;
     let io = counters::io()?.since(before);
     let faults = counters::faults()?.since(faults_before);
     say(&format!(
@@ -393,13 +393,6 @@ fn read() -> Result<()> {
     );
     let _ = &mut mapping;
     mapping.unmap()
-}
-
-/// The mapping's first `len` bytes, copied out (read-only mappings).
-fn bytes_ro(mapping: &Mapping, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| mapping.byte(i).load(Ordering::Relaxed))
-        .collect()
 }
 
 // Step 4.1 .. 4.2
@@ -732,7 +725,7 @@ fn offset() -> Result<()> {
         page as u64,
         line.offset,
     );
-    let head = bytes_ro(&mapping, 10);
+    let head = mapping.load_bytes(0, 10);
     say(&format!("it reads {:?}", String::from_utf8_lossy(&head)));
     claim_eq(
         "its first bytes are the file's bytes at that offset",
@@ -986,7 +979,7 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     // Step 1.3: its first bytes, through memory and through read(2).
     step("its first bytes, through the mapping");
     let n = len.min(64);
-    let head = bytes_ro(&mapping, n);
+    let head = mapping.load_bytes(0, n);
     say(&format!(
         "{}",
         String::from_utf8_lossy(&head).escape_debug()

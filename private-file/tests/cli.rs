@@ -2,9 +2,9 @@
 //! files that cannot be mapped.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::testing::{run, run_unprivileged};
+use common::testing::{self, TempDir, run, run_unprivileged};
 
 mod support;
 
@@ -18,55 +18,21 @@ common::lesson_tests! {
     normaliser: support::normaliser(),
 }
 
-/// A temp directory for one test, removed at the end.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("private-file-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// A symlink to `target` named `name`.
-    fn link(&self, name: &str, target: &Path) -> PathBuf {
-        let link = self.path(name);
-        std::os::unix::fs::symlink(target, &link).unwrap();
-        link
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Bad input, directly and through a symlink: one line naming the call and
 /// errno, exit 2.
-fn refuses(dir: &Dir, path: &Path, needle: &str) {
-    run(exe(), &[path.to_str().unwrap()]).assert_one_line_error(needle);
-    let link = dir.link(
-        &format!("link-{}", path.file_name().unwrap().to_str().unwrap()),
-        path,
-    );
-    run(exe(), &[link.to_str().unwrap()]).assert_one_line_error(needle);
+fn refuses(dir: &TempDir, path: &Path, needle: &str) {
+    testing::refuses(exe(), dir, path, &[], needle);
 }
 
 #[test]
 fn a_missing_file() {
-    let dir = Dir::new("missing");
+    let dir = TempDir::new("private-file-missing");
     refuses(&dir, &dir.path("nope"), "open: ENOENT");
 }
 
 #[test]
 fn a_directory() {
-    let dir = Dir::new("directory");
+    let dir = TempDir::new("private-file-directory");
     let sub = dir.path("sub");
     std::fs::create_dir(&sub).unwrap();
     refuses(&dir, &sub, "mmap: ENODEV");
@@ -74,7 +40,7 @@ fn a_directory() {
 
 #[test]
 fn an_empty_file() {
-    let dir = Dir::new("empty");
+    let dir = TempDir::new("private-file-empty");
     let empty = dir.path("empty");
     std::fs::write(&empty, b"").unwrap();
     refuses(&dir, &empty, "mmap: EINVAL");
@@ -82,14 +48,14 @@ fn an_empty_file() {
 
 #[test]
 fn a_proc_file() {
-    let dir = Dir::new("proc");
+    let dir = TempDir::new("private-file-proc");
     refuses(&dir, Path::new("/proc/self/status"), "mmap: EINVAL");
 }
 
 /// Opening a FIFO for reading would wait for a writer; the lesson must not.
 #[test]
 fn a_fifo_does_not_hang() {
-    let dir = Dir::new("fifo");
+    let dir = TempDir::new("private-file-fifo");
     let fifo = dir.path("fifo");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
     refuses(&dir, &fifo, "mmap: EINVAL");
@@ -97,7 +63,7 @@ fn a_fifo_does_not_hang() {
 
 #[test]
 fn a_file_without_read_permission() {
-    let dir = Dir::new("noperm");
+    let dir = TempDir::new("private-file-noperm");
     let secret = dir.path("secret");
     std::fs::write(&secret, b"secret\n").unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -112,7 +78,7 @@ fn a_file_without_read_permission() {
 /// The user's file is read, never written: byte-identical, same mtime.
 #[test]
 fn a_user_file_is_shown_and_left_alone() {
-    let dir = Dir::new("user");
+    let dir = TempDir::new("private-file-user");
     let file = dir.path("notes.txt");
     std::fs::write(&file, b"hello, mapping\nsecond line\n").unwrap();
     let before = std::fs::metadata(&file).unwrap().modified().unwrap();
@@ -139,13 +105,5 @@ fn a_user_file_is_shown_and_left_alone() {
 /// Scratch files are removed at the end of every run.
 #[test]
 fn no_scratch_file_is_left_behind() {
-    let dir = Dir::new("tmpdir");
-    let out = std::process::Command::new(exe())
-        .env("TMPDIR", &dir.0)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let left: Vec<_> = std::fs::read_dir(&dir.0).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    testing::leaves_no_scratch_file(exe());
 }

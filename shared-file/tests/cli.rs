@@ -1,0 +1,188 @@
+//! The shared-file binary, run as a student would run it: the lesson, the
+//! user's own file (copied unless --in-place), and watch/write.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::testing::{self, TempDir, run, run_unprivileged};
+
+mod support;
+
+common::lesson_tests! {
+    exe: env!("CARGO_BIN_EXE_shared-file"),
+    scenarios: [
+        "map", "store-reaches-file", "mmap-io", "unrelated-peer", "fork",
+        "past-eof", "eacces", "memmap2",
+    ],
+    pause: ("fork", false),
+    normaliser: support::normaliser(),
+}
+
+fn refuses(dir: &TempDir, path: &Path, args: &[&str], needle: &str) {
+    testing::refuses(exe(), dir, path, args, needle);
+}
+
+#[test]
+fn a_missing_file() {
+    let dir = TempDir::new("shared-file-missing");
+    refuses(&dir, &dir.path("nope"), &[], "open: ENOENT");
+}
+
+#[test]
+fn a_directory() {
+    let dir = TempDir::new("shared-file-directory");
+    let sub = dir.path("sub");
+    std::fs::create_dir(&sub).unwrap();
+    refuses(&dir, &sub, &[], "mmap: ENODEV");
+}
+
+#[test]
+fn an_empty_file() {
+    let dir = TempDir::new("shared-file-empty");
+    let empty = dir.path("empty");
+    std::fs::write(&empty, b"").unwrap();
+    refuses(&dir, &empty, &[], "mmap: EINVAL");
+}
+
+#[test]
+fn a_proc_file() {
+    let dir = TempDir::new("shared-file-proc");
+    refuses(&dir, Path::new("/proc/self/status"), &[], "mmap: EINVAL");
+}
+
+#[test]
+fn a_fifo_does_not_hang() {
+    let dir = TempDir::new("shared-file-fifo");
+    let fifo = dir.path("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    refuses(&dir, &fifo, &[], "mmap: ENODEV");
+}
+
+/// A file the user may not write, with --in-place: refused at open, and
+/// left as it was. (Run as nobody when root, since root may write anything.)
+#[test]
+fn a_read_only_file_with_in_place() {
+    let dir = TempDir::new("shared-file-readonly");
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = dir.path("notes.txt");
+    std::fs::write(&file, b"read only\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run_unprivileged(exe(), &[file.to_str().unwrap(), "--in-place"]);
+    out.assert_one_line_error("open: EACCES");
+    assert_eq!(std::fs::read(&file).unwrap(), b"read only\n");
+}
+
+#[test]
+fn a_file_without_read_permission() {
+    let dir = TempDir::new("shared-file-noperm");
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = dir.path("secret");
+    std::fs::write(&secret, b"secret\n").unwrap();
+    let mode = if common::is_root() { 0o600 } else { 0o000 };
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(mode)).unwrap();
+    run_unprivileged(exe(), &[secret.to_str().unwrap()]).assert_one_line_error("open: EACCES");
+}
+
+#[test]
+fn in_place_is_refused_without_a_file() {
+    run(exe(), &["--in-place"]).assert_one_line_error("--in-place");
+    run(exe(), &["map", "--in-place"]).assert_one_line_error("--in-place");
+}
+
+/// Without --in-place the user's file is byte-identical afterwards, even
+/// through a symlink.
+#[test]
+fn a_user_file_is_copied_not_written() {
+    let dir = TempDir::new("shared-file-user");
+    let file = dir.path("notes.txt");
+    std::fs::write(&file, b"hello, mapping\nsecond line\n").unwrap();
+    let before = std::fs::metadata(&file).unwrap().modified().unwrap();
+    for path in [file.clone(), dir.link("link", &file)] {
+        let out = run(exe(), &[path.to_str().unwrap()]);
+        out.assert_all_held();
+        assert!(out.stdout.contains("HELLO, MAPPING"), "{}", out.stdout);
+        assert!(out.stdout.contains("scratch copy"), "{}", out.stdout);
+    }
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"hello, mapping\nsecond line\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        before
+    );
+}
+
+/// --in-place says what it will change, then changes the file itself.
+#[test]
+fn in_place_writes_the_file() {
+    let dir = TempDir::new("shared-file-inplace");
+    let file = dir.path("notes.txt");
+    std::fs::write(&file, b"hello\n").unwrap();
+    let out = run(exe(), &[file.to_str().unwrap(), "--in-place"]);
+    out.assert_all_held();
+    assert!(
+        out.stdout.contains("about to upper-case 5 letters"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"HELLO\n");
+}
+
+/// watch and write, as two unrelated processes: watch blocks on a futex in
+/// the file until write wakes it. The test waits by reading watch's
+/// output, line by line: no sleeping.
+#[test]
+fn watch_sees_write() {
+    let dir = TempDir::new("shared-file-watch");
+    let file = dir.path("demo");
+    let file = file.to_str().unwrap();
+    run(exe(), &["write", file, "first"]).assert_exit_ok();
+    let mut watch = Command::new(exe())
+        .args(["watch", file, "1"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.contains("waiting for a change");
+        seen.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("says \"first\"")),
+        "{seen:?}"
+    );
+    run(exe(), &["write", file, "second"]).assert_exit_ok();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert!(watch.wait().unwrap().success());
+    assert!(
+        rest.iter().any(|l| l.contains("now says \"second\"")),
+        "{rest:?}"
+    );
+}
+
+#[test]
+fn watch_and_write_check_their_arguments() {
+    run(exe(), &["watch"]).assert_one_line_error("watch: expects FILE [N]");
+    run(exe(), &["write", "/tmp/x"]).assert_one_line_error("write: expects FILE TEXT");
+    run(exe(), &["watch", "/nonexistent", "1"]).assert_one_line_error("open: ENOENT");
+    run(exe(), &["watch", "/etc/hostname", "x"]).assert_one_line_error("N must be a number");
+}
+
+#[test]
+fn no_scratch_file_is_left_behind() {
+    testing::leaves_no_scratch_file(exe());
+}
+
+#[test]
+fn the_peer_checks_its_arguments() {
+    run(exe(), &["__peer"]).assert_one_line_error("expects FILE ROUNDS PARENT");
+}
