@@ -48,6 +48,16 @@ pub enum ChildEnd {
 }
 
 impl ChildEnd {
+    /// `ok` (exited 0), the signal's name (`SIGSEGV`), or `exit N`: what a
+    /// probe's table or claim shows.
+    pub fn outcome(&self) -> String {
+        match self {
+            ChildEnd::Killed { signal, .. } => signal.to_string(),
+            ChildEnd::Exited { code: 0, .. } => "ok".into(),
+            ChildEnd::Exited { code, .. } => format!("exit {code}"),
+        }
+    }
+
     pub fn killed_by(&self) -> Option<Signal> {
         match *self {
             ChildEnd::Killed { signal, .. } => Some(signal),

@@ -69,3 +69,28 @@ fn target(page: PageInfo) -> String {
         _ => format!("{whose} {kind} page"),
     }
 }
+
+/// The usual picture after `fork`: the parent's and the child's view of the
+/// same address, with what each reads there.
+pub fn parent_and_child(
+    addr: usize,
+    parent: PageInfo,
+    child: PageInfo,
+    parent_reads: impl std::fmt::Display,
+    child_reads: impl std::fmt::Display,
+) {
+    two_views(
+        &View {
+            who: "parent",
+            addr,
+            page: parent,
+            reads: format!("reads {parent_reads}"),
+        },
+        &View {
+            who: "child",
+            addr,
+            page: child,
+            reads: format!("reads {child_reads}"),
+        },
+    );
+}

@@ -13,10 +13,10 @@ use std::ptr::NonNull;
 
 use common::cli::{Lesson, Scenario};
 use common::fault::{self, Access};
-use common::fork::{ChildEnd, fork_child};
+use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
-use common::picture::{self, View};
+use common::picture;
 use common::proc::maps::{self, Quadrant};
 use common::proc::{counters, smaps};
 use common::{Error, Result, WithCall, evidence, page_size, show, turns};
@@ -437,21 +437,13 @@ fn fork_cow() -> Result<()> {
         c,
         "both point at the same frame: fork copied no data",
     );
-    let s = smaps_of(child.pid(), addr)?;
-    narrate::evidence(
-        "smaps",
-        &format!(
-            "child  {}, {}",
-            s.show("Shared_Dirty"),
-            s.show("Private_Dirty")
-        ),
-    );
+    let s = child_smaps(child.pid(), addr)?;
     claim_eq(
         "smaps counts the page as Shared_Dirty: mapped by more than one process",
         Some(page_size() as u64 / 1024),
         s.get("Shared_Dirty"),
     );
-    draw(addr, p, c, BEFORE, BEFORE);
+    picture::parent_and_child(addr, p, c, BEFORE, BEFORE);
 
     // Step 4.2: the child writes and gets its own copy.
     step("the child stores 43: copy-on-write");
@@ -474,21 +466,13 @@ fn fork_cow() -> Result<()> {
         p,
     );
     evidence::claim_frames(false, p, c, "the child's page is a new frame");
-    let s = smaps_of(child.pid(), addr)?;
-    narrate::evidence(
-        "smaps",
-        &format!(
-            "child  {}, {}",
-            s.show("Shared_Dirty"),
-            s.show("Private_Dirty")
-        ),
-    );
+    let s = child_smaps(child.pid(), addr)?;
     claim_eq(
         "smaps now counts the child's page as Private_Dirty",
         Some(page_size() as u64 / 1024),
         s.get("Private_Dirty"),
     );
-    draw(addr, p, c, BEFORE, FROM_CHILD);
+    picture::parent_and_child(addr, p, c, BEFORE, FROM_CHILD);
     explain(
         "smaps's Shared/Private count how many processes map a page, not \
          MAP_SHARED or MAP_PRIVATE: this private mapping's page was \
@@ -497,6 +481,14 @@ fn fork_cow() -> Result<()> {
     parent_turn.pass()?;
     child.wait_ok()?;
     mapping.unmap()
+}
+
+/// The child's smaps for `addr`, its dirty counters printed.
+fn child_smaps(child: Pid, addr: usize) -> Result<smaps::Smaps> {
+    let s = smaps_of(child, addr)?;
+    let (shared, private) = (s.show("Shared_Dirty"), s.show("Private_Dirty"));
+    narrate::evidence("smaps", &format!("child  {shared}, {private}"));
+    Ok(s)
 }
 
 /// The parent's and the child's pagemap entries for `addr`.
@@ -511,38 +503,6 @@ fn both_pages(
         evidence::page(getpid(), "parent", addr)?,
         evidence::page(child, "child", addr)?,
     ))
-}
-
-fn draw(
-    addr: usize,
-    p: common::proc::pagemap::PageInfo,
-    c: common::proc::pagemap::PageInfo,
-    pv: u8,
-    cv: u8,
-) {
-    picture::two_views(
-        &View {
-            who: "parent",
-            addr,
-            page: p,
-            reads: format!("reads {pv}"),
-        },
-        &View {
-            who: "child",
-            addr,
-            page: c,
-            reads: format!("reads {cv}"),
-        },
-    );
-}
-
-/// `ok`, or the signal that killed a probe.
-fn outcome(end: &ChildEnd) -> String {
-    match end {
-        ChildEnd::Killed { signal, .. } => signal.to_string(),
-        ChildEnd::Exited { code: 0, .. } => "ok".into(),
-        ChildEnd::Exited { code, .. } => format!("exit {code}"),
-    }
 }
 
 // Step 5.1 .. 5.3
@@ -560,8 +520,8 @@ fn protect() -> Result<()> {
     for (prot, want_read, want_write) in rows {
         let mapping = map_private(page, prot)?;
         let perms = my_line(mapping.start())?.perms;
-        let read = outcome(&fault::probe(mapping.start(), Access::Read)?);
-        let write = outcome(&fault::probe(mapping.start(), Access::Write)?);
+        let read = fault::probe(mapping.start(), Access::Read)?.outcome();
+        let write = fault::probe(mapping.start(), Access::Write)?.outcome();
         table.push((show::prot(prot.bits()), perms, read.clone(), write.clone()));
         let name = show::prot(prot.bits());
         if want_read.is_empty() {
@@ -620,13 +580,13 @@ fn protect() -> Result<()> {
     claim_eq(
         "a child writing to the r--p page is killed by SIGSEGV",
         "SIGSEGV",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     let end = fault::probe(mapping.start(), Access::Write)?;
     claim_eq(
         "a write to its rw-p neighbour is fine",
         "ok",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
 
     // Step 5.3: after munmap, nothing is there.
@@ -640,7 +600,7 @@ fn protect() -> Result<()> {
     claim_eq(
         "a child reading the unmapped address is killed by SIGSEGV",
         "SIGSEGV",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     explain(
         "SIGSEGV: an address no mapping covers, or an access its prot does \
@@ -705,7 +665,7 @@ fn rounding() -> Result<()> {
     claim_eq(
         &format!("a child reading byte {page} is killed by SIGSEGV"),
         "SIGSEGV",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     guard.unmap()
 }

@@ -21,7 +21,7 @@ use common::cli::{FileUse, Lesson, Options, Scenario};
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
-use common::picture::{self, View};
+use common::picture;
 use common::proc::maps::{self, MapsLine, Quadrant};
 use common::proc::pagemap::PageInfo;
 use common::proc::{counters, pagemap, smaps};
@@ -501,7 +501,7 @@ fn fork_cow() -> Result<()> {
         format!("parent {p}; child {c}"),
     );
     evidence::claim_frames(true, p, c, "both point at the same frame");
-    draw(addr, p, c, first, first);
+    picture::parent_and_child(addr, p, c, show_byte(first), show_byte(first));
 
     // Step 5.2: the child writes: its own copy; parent and file unchanged.
     step("the child writes 'J': its own copy");
@@ -530,7 +530,7 @@ fn fork_cow() -> Result<()> {
         b'l',
         on_disk[0],
     );
-    draw(addr, p, c, seen, b'J');
+    picture::parent_and_child(addr, p, c, show_byte(seen), show_byte(b'J'));
     parent_turn.pass()?;
     child.wait_ok()?;
     mapping.unmap()
@@ -541,23 +541,6 @@ fn both(child: Pid, addr: usize) -> Result<(PageInfo, PageInfo)> {
         evidence::page(getpid(), "parent", addr)?,
         evidence::page(child, "child", addr)?,
     ))
-}
-
-fn draw(addr: usize, p: PageInfo, c: PageInfo, parent_reads: u8, child_reads: u8) {
-    picture::two_views(
-        &View {
-            who: "parent",
-            addr,
-            page: p,
-            reads: format!("reads {}", show_byte(parent_reads)),
-        },
-        &View {
-            who: "child",
-            addr,
-            page: c,
-            reads: format!("reads {}", show_byte(child_reads)),
-        },
-    );
 }
 
 // Step 6.1

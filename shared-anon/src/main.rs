@@ -15,7 +15,7 @@ use common::cli::{Internal, Lesson, Scenario};
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
-use common::picture::{self, View};
+use common::picture;
 use common::proc::maps::{self, Quadrant};
 use common::proc::smaps;
 use common::{Error, Result, WithCall, evidence, futex, page_size, show, turns};
@@ -273,21 +273,8 @@ fn fork() -> Result<()> {
         c,
         "both point at the same physical frame: nothing was copied",
     );
-    let reads = format!("reads {seen:#010x}");
-    picture::two_views(
-        &View {
-            who: "parent",
-            addr,
-            page: p,
-            reads: reads.clone(),
-        },
-        &View {
-            who: "child",
-            addr,
-            page: c,
-            reads,
-        },
-    );
+    let value = format!("{seen:#010x}");
+    picture::parent_and_child(addr, p, c, &value, &value);
 
     // Step 2.4: the child is gone; what it wrote stays.
     step("the child exits; what it wrote stays");
@@ -507,21 +494,8 @@ fn private_contrast() -> Result<()> {
         c,
         "both point at the same physical frame (not copied yet)",
     );
-    let reads = format!("reads {BEFORE:#010x}");
-    picture::two_views(
-        &View {
-            who: "parent",
-            addr,
-            page: p,
-            reads: reads.clone(),
-        },
-        &View {
-            who: "child",
-            addr,
-            page: c,
-            reads,
-        },
-    );
+    let value = format!("{BEFORE:#010x}");
+    picture::parent_and_child(addr, p, c, &value, &value);
 
     // Step 5.3: the child writes: the kernel gives it a copy.
     step("the child writes: copy-on-write gives it a page of its own");
@@ -551,19 +525,12 @@ fn private_contrast() -> Result<()> {
         c,
         "the child's page is a new frame: the kernel copied it",
     );
-    picture::two_views(
-        &View {
-            who: "parent",
-            addr,
-            page: p,
-            reads: format!("reads {BEFORE:#010x}"),
-        },
-        &View {
-            who: "child",
-            addr,
-            page: c,
-            reads: format!("reads {FROM_CHILD:#010x}"),
-        },
+    picture::parent_and_child(
+        addr,
+        p,
+        c,
+        format!("{BEFORE:#010x}"),
+        format!("{FROM_CHILD:#010x}"),
     );
     parent_turn.pass()?;
     child.wait_ok()?;

@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering;
 
 use common::cli::{Command, FileUse, Internal, Lesson, Options, Scenario};
 use common::fault::{self, Access};
-use common::fork::{ChildEnd, fork_child};
+use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture::{self, View};
@@ -641,15 +641,6 @@ fn fork() -> Result<()> {
     mapping.unmap()
 }
 
-/// `ok`, or the signal that killed a probe.
-fn outcome(end: &ChildEnd) -> String {
-    match end {
-        ChildEnd::Killed { signal, .. } => signal.to_string(),
-        ChildEnd::Exited { code: 0, .. } => "ok".into(),
-        ChildEnd::Exited { code, .. } => format!("exit {code}"),
-    }
-}
-
 // Step 6.1 .. 6.3
 fn past_eof() -> Result<()> {
     let page = page_size();
@@ -704,7 +695,7 @@ fn past_eof() -> Result<()> {
     claim_eq(
         "a child reading page 1 is killed by SIGBUS",
         "SIGBUS",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     let line = evidence::maps_line(getpid(), "", mapping.start() + page)?;
     claim(
@@ -728,7 +719,7 @@ fn past_eof() -> Result<()> {
     claim_eq(
         "reading page 1 of the 2-page file works",
         "ok",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     file.file()
         .set_len(100)
@@ -738,7 +729,7 @@ fn past_eof() -> Result<()> {
     claim_eq(
         "after ftruncate to 100 bytes the same read is SIGBUS",
         "SIGBUS",
-        outcome(&end).as_str(),
+        end.outcome().as_str(),
     );
     mapping.unmap()
 }
