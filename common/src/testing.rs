@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// What a run printed and how it ended.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Run {
     pub stdout: String,
     pub stderr: String,
@@ -179,6 +179,8 @@ fn shell_quote(s: &str) -> String {
 pub mod checks {
     use std::path::Path;
 
+    use nix::sys::signal::Signal;
+
     use super::{run, run_on_terminal, run_unprivileged, run_with_input, strip_colour};
     use crate::transcript::Normaliser;
 
@@ -260,6 +262,156 @@ pub mod checks {
         );
     }
 
+    /// Run every scenario `STRESS_RUNS` times (default 50): every run must
+    /// exit 0 with no `[FAIL]` and print, once normalised, what the first
+    /// run printed. Run by `.ci/stress` (normal, loaded, one core).
+    pub fn stress(exe: &Path, scenarios: &[&str], normaliser: &Normaliser) {
+        let runs: usize = std::env::var("STRESS_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50);
+        let mut problems = Vec::new();
+        for name in scenarios {
+            let first = run(exe, &[name]);
+            let reference = normaliser.apply(&first.stdout);
+            for i in 0..runs {
+                let out = if i == 0 {
+                    first.clone()
+                } else {
+                    run(exe, &[name])
+                };
+                let bad = if out.code != Some(0) || out.stdout.contains("[FAIL]") {
+                    Some(format!("exit {:?}\n{}{}", out.code, out.stdout, out.stderr))
+                } else {
+                    let now = normaliser.apply(&out.stdout);
+                    (now != reference).then(|| crate::transcript::diff(&reference, &now))
+                };
+                if let Some(why) = bad {
+                    problems.push(format!("{name}, run {}: {why}", i + 1));
+                }
+            }
+            eprintln!(
+                "stress: {name}: {runs} runs, {} problems so far",
+                problems.len()
+            );
+        }
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n\n")
+        );
+    }
+
+    /// Ctrl-C (SIGINT) or SIGTERM at each `--pause` step of `scenario`:
+    /// the lesson dies of the signal and leaves no scratch file (in a fresh
+    /// TMPDIR) and no child process behind.
+    pub fn interrupt_at_each_pause(exe: &Path, scenario: &str, signal: Signal) {
+        use std::io::{BufRead, BufReader, Write};
+        for stop_at in 1.. {
+            let tmp = super::TempDir::new("interrupt");
+            let mut lesson = std::process::Command::new(exe)
+                .args(["--pause", scenario])
+                .env("TMPDIR", &tmp.0)
+                .env("NO_COLOR", "1")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("start the lesson");
+            let pid = nix::unistd::Pid::from_raw(lesson.id() as i32);
+            let mut stdin = lesson.stdin.take().expect("stdin");
+            let lines = BufReader::new(lesson.stdout.take().expect("stdout")).lines();
+            let (mut prompts, mut children) = (0, Vec::new());
+            for line in lines {
+                let line = line.expect("read the lesson's output");
+                if !line.contains("--pause: look from a second terminal") {
+                    continue;
+                }
+                prompts += 1;
+                if prompts < stop_at {
+                    stdin.write_all(b"\n").expect("press Enter");
+                    continue;
+                }
+                // The lesson is about to wait for Enter; its children exist.
+                children = children_of(pid);
+                nix::sys::signal::kill(pid, signal).expect("kill");
+                break;
+            }
+            drop(stdin);
+            let status = lesson.wait().expect("wait");
+            if prompts < stop_at {
+                assert!(status.success(), "{scenario} ended badly: {status}");
+                assert!(stop_at > 1, "{scenario} never paused");
+                return;
+            }
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(
+                status.signal(),
+                Some(signal as i32),
+                "dies of {signal} at pause {stop_at}"
+            );
+            for child in children {
+                assert!(
+                    ends_soon(child),
+                    "child {child} outlived the lesson ({signal}, pause {stop_at})"
+                );
+            }
+            assert!(
+                tmp.is_empty(),
+                "scratch files left after {signal} at pause {stop_at}"
+            );
+        }
+    }
+
+    /// PIDs whose parent is `pid`, from /proc/*/stat.
+    fn children_of(pid: nix::unistd::Pid) -> Vec<nix::unistd::Pid> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ...": comm may hold spaces; split after ')'.
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let ppid = rest
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<i32>().ok());
+            let me = head
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<i32>().ok());
+            if let (Some(me), Some(ppid)) = (me, ppid) {
+                if ppid == pid.as_raw() {
+                    found.push(nix::unistd::Pid::from_raw(me));
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether `pid` has exited (or does within 10 s), by polling a pidfd:
+    /// the kernel says when, no sleeping.
+    fn ends_soon(pid: nix::unistd::Pid) -> bool {
+        // SAFETY: pidfd_open takes a PID and flags and returns a new fd or
+        // -1; it touches no memory of ours.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) } as i32;
+        if fd < 0 {
+            return true; // ESRCH: gone already
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; the fd is ours and closed right after.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 10_000) };
+        // SAFETY: closing the pidfd we opened.
+        unsafe { libc::close(fd) };
+        ready == 1
+    }
+
     /// `--pause` names this process (and a live child, if `child`) with
     /// the commands to try, and waits for Enter (newlines on stdin here).
     pub fn pause_prints_commands(exe: &Path, scenario: &str, child: bool) {
@@ -297,6 +449,7 @@ pub mod checks {
 ///     exe: env!("CARGO_BIN_EXE_shared-anon"),
 ///     scenarios: ["map", "fork", ...],
 ///     pause: ("fork", true),          // scenario, whether a child is alive
+///     interrupt: "fork",              // scenario to Ctrl-C at each pause
 ///     normaliser: support::normaliser(),
 /// }
 /// ```
@@ -306,6 +459,7 @@ macro_rules! lesson_tests {
         exe: $exe:expr,
         scenarios: [$($scenario:expr),+ $(,)?],
         pause: ($pause:expr, $child:expr),
+        interrupt: $interrupt:expr,
         normaliser: $normaliser:expr $(,)?
     ) => {
         fn exe() -> &'static std::path::Path {
@@ -356,6 +510,27 @@ macro_rules! lesson_tests {
             $crate::testing::checks::pause_prints_commands(exe(), $pause, $child);
         }
 
+        /// Ctrl-C at each `--pause` step leaves no child and no file.
+        #[test]
+        fn ctrl_c_at_each_pause_leaves_nothing_behind() {
+            use nix::sys::signal::Signal;
+            $crate::testing::checks::interrupt_at_each_pause(exe(), $interrupt, Signal::SIGINT);
+        }
+
+        /// So does SIGTERM.
+        #[test]
+        fn sigterm_at_each_pause_leaves_nothing_behind() {
+            use nix::sys::signal::Signal;
+            $crate::testing::checks::interrupt_at_each_pause(exe(), $interrupt, Signal::SIGTERM);
+        }
+
+        /// Every scenario, many times: see `.ci/stress`.
+        #[test]
+        #[ignore = "long: run by .ci/stress"]
+        fn stress() {
+            $crate::testing::checks::stress(exe(), SCENARIOS, &$normaliser);
+        }
+
         /// The book's transcripts of this lesson are what it prints today.
         #[test]
         fn the_book_shows_what_the_program_prints() {
@@ -371,8 +546,11 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("mmap-quadrants-{name}-{}", std::process::id()));
+        // Tests run in parallel threads: a counter keeps their dirs apart.
+        static DIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("mmap-quadrants-{name}-{pid}-{n}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)

@@ -279,7 +279,7 @@ pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normal
 }
 
 /// The first lines where two normalised transcripts part, with context.
-fn diff(want: &str, got: &str) -> String {
+pub fn diff(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
     let first = w
         .iter()

@@ -11,6 +11,7 @@ common::lesson_tests! {
         "map-failed", "hint", "memmap2",
     ],
     pause: ("fork-cow", true),
+    interrupt: "fork-cow",
     normaliser: support::normaliser(),
 }
 

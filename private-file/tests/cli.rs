@@ -15,6 +15,7 @@ common::lesson_tests! {
         "exec-loads-this-way", "offset", "bad-files", "memmap2",
     ],
     pause: ("fork-cow", true),
+    interrupt: "fork-cow",
     normaliser: support::normaliser(),
 }
 

@@ -8,6 +8,7 @@ common::lesson_tests! {
     exe: env!("CARGO_BIN_EXE_shared-anon"),
     scenarios: ["map", "fork", "counter", "ping-pong", "private-contrast", "exec", "munmap"],
     pause: ("fork", true),
+    interrupt: "fork",
     normaliser: support::normaliser(),
 }
 

@@ -17,6 +17,7 @@ common::lesson_tests! {
         "past-eof", "eacces", "memmap2",
     ],
     pause: ("fork", false),
+    interrupt: "unrelated-peer",
     normaliser: support::normaliser(),
 }
 
