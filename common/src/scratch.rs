@@ -128,6 +128,29 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    /// Someone planted a symlink where the next scratch file will be:
+    /// O_EXCL refuses to follow it, and the target is untouched.
+    #[test]
+    fn never_follows_a_planted_symlink() {
+        let pid = std::process::id();
+        let target = std::env::temp_dir().join(format!("mmap-quadrants-target-{pid}"));
+        std::fs::write(&target, b"victim").unwrap();
+        // Every slot: another test may take one meanwhile.
+        let planted: Vec<_> = (0..LIVE.len())
+            .map(|slot| std::env::temp_dir().join(format!("mmap-quadrants-planted-{pid}-{slot}")))
+            .collect();
+        for link in &planted {
+            std::os::unix::fs::symlink(&target, link).unwrap();
+        }
+        let err = ScratchFile::create("planted").unwrap_err();
+        assert_eq!(err.errno(), Some(nix::errno::Errno::EEXIST), "{err}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"victim");
+        for link in &planted {
+            std::fs::remove_file(link).unwrap();
+        }
+        std::fs::remove_file(&target).unwrap();
+    }
+
     #[test]
     fn is_private_and_removes_itself() {
         let scratch = ScratchFile::create("unit").unwrap();

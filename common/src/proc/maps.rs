@@ -247,7 +247,7 @@ pub fn find(pid: Pid, addr: usize) -> Result<Option<MapsLine>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const CANNED: &str = "\
@@ -327,6 +327,72 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         ] {
             assert!(MapsLine::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// A tiny deterministic generator (xorshift), so that the fuzz tests
+    /// below need no extra crate and fail the same way every time.
+    pub(crate) struct Rng(pub u64);
+
+    impl Rng {
+        pub(crate) fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        pub(crate) fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Mutate real lines (cut, splice, repeat, replace bytes): the parser
+    /// returns Ok or Err, never panics, and an Ok line round-trips its
+    /// range.
+    #[test]
+    fn mangled_lines_never_panic() {
+        let real: Vec<&str> = CANNED.lines().collect();
+        let junk = [
+            " ",
+            "-",
+            ":",
+            "(deleted)",
+            "\u{e9}",
+            "ffffffffffffffffffff",
+            "\t",
+            "[",
+            "]",
+            "0",
+        ];
+        let mut rng = Rng(0x9e3779b97f4a7c15);
+        for _ in 0..20_000 {
+            let mut line: Vec<char> = real[rng.below(real.len())].chars().collect();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(line.len() + 1);
+                match rng.below(4) {
+                    0 => line.truncate(at),
+                    1 => line
+                        .splice(at..at, junk[rng.below(junk.len())].chars())
+                        .for_each(drop),
+                    2 if at < line.len() => line.remove(at).to_string().clear(),
+                    _ => line.extend(std::iter::repeat_n('x', rng.below(5000))),
+                }
+            }
+            let line: String = line.into_iter().collect();
+            if let Ok(parsed) = MapsLine::parse(&line) {
+                assert!(parsed.start <= parsed.end, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn paths_with_spaces_and_long_lines() {
+        let path = format!("/tmp/a b  c/{} (deleted)", "d".repeat(5000));
+        let line = format!("1000-2000 rw-s 00000000 fe:01 7  {path}");
+        let parsed = MapsLine::parse(&line).unwrap();
+        assert_eq!(parsed.path, path);
+        assert_eq!(parsed.kind(), Kind::Mapping(Quadrant::SharedFile));
+        assert!(MapsLine::parse(&"1".repeat(100_000)).is_err());
     }
 
     /// Our parser and procfs-core's agree on this very process's maps.

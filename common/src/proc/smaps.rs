@@ -127,6 +127,30 @@ VmFlags: rd wr mr mw me gd ac
         assert!(parse("not a header\n").is_err());
     }
 
+    /// Mangled smaps text: Ok or Err, never a panic.
+    #[test]
+    fn mangled_text_never_panics() {
+        let mut rng = crate::proc::maps::tests::Rng(0x2545f4914f6cdd1d);
+        let bytes: Vec<char> = CANNED.chars().collect();
+        for _ in 0..5_000 {
+            let mut text = bytes.clone();
+            for _ in 0..1 + rng.below(6) {
+                let at = rng.below(text.len());
+                match rng.below(3) {
+                    0 => text.truncate(at),
+                    1 => text.insert(at, [':', ' ', '\n', 'k', '9'][rng.below(5)]),
+                    _ => {
+                        text.remove(at);
+                    }
+                }
+                if text.is_empty() {
+                    break;
+                }
+            }
+            let _ = parse(&text.into_iter().collect::<String>());
+        }
+    }
+
     /// Our parser and procfs-core's agree on this very process's smaps.
     #[test]
     fn agrees_with_procfs_core() {
