@@ -5,6 +5,11 @@
 //!   maps:    child  7f3a1c2e5000-7f3a1c2e6000 rw-s 00000000 00:01 2061 /dev/zero (deleted)
 //!   pagemap: parent  present shared file/shmem frame 0x10e37c
 //! ```
+//!
+//! Where pagemap or smaps cannot be read (some containers and sandboxes
+//! hide them), the evidence line says `unavailable` and the claims that
+//! need it say they were not checked, instead of failing: everything else
+//! is still checked. Claims on such evidence go through [`claim_on`].
 
 use nix::unistd::Pid;
 
@@ -12,6 +17,7 @@ use crate::error::Result;
 use crate::narrate::{self, claim};
 use crate::proc::maps::{self, MapsLine};
 use crate::proc::pagemap::{self, Frame, PageInfo};
+use crate::proc::smaps::{self, Smaps};
 
 /// Print `pid`'s maps line for `addr`, labelled `who` (empty, or a word
 /// and spaces such as `"child  "`), and return it.
@@ -24,11 +30,105 @@ pub fn maps_line(pid: Pid, who: &str, addr: usize) -> Result<Option<MapsLine>> {
     Ok(line)
 }
 
-/// Print `pid`'s pagemap entry for `addr`, labelled `who`, and return it.
-pub fn page(pid: Pid, who: &str, addr: usize) -> Result<PageInfo> {
-    let page = pagemap::read(pid, addr)?;
-    narrate::evidence("pagemap", &format!("{who:<7} {page}"));
-    Ok(page)
+/// Print `pid`'s pagemap entry for `addr`, labelled `who`, and return it
+/// ([`PageInfo::UNAVAILABLE`] if pagemap cannot be read).
+pub fn page(pid: Pid, who: &str, addr: usize) -> PageInfo {
+    match pagemap::read(pid, addr) {
+        Ok(page) => {
+            narrate::evidence("pagemap", &format!("{who:<7} {page}"));
+            page
+        }
+        Err(e) => {
+            narrate::evidence("pagemap", &format!("{who:<7} unavailable ({e})"));
+            PageInfo::UNAVAILABLE
+        }
+    }
+}
+
+/// `pages` entries from `addr` on, without printing them (unavailable
+/// entries if pagemap cannot be read, said once).
+pub fn pages(pid: Pid, addr: usize, pages: usize) -> Vec<PageInfo> {
+    pagemap::read_range(pid, addr, pages).unwrap_or_else(|e| {
+        narrate::evidence("pagemap", &format!("unavailable ({e})"));
+        vec![PageInfo::UNAVAILABLE; pages]
+    })
+}
+
+/// The smaps block of `pid`'s mapping at `addr` ([`Smaps::unavailable`],
+/// said, if smaps cannot be read). An error if no mapping is there.
+pub fn smaps(pid: Pid, addr: usize) -> Result<Smaps> {
+    match smaps::find(pid, addr) {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(crate::Error::plain(
+            "smaps",
+            format!("no mapping contains {addr:#x}"),
+        )),
+        Err(e) => {
+            narrate::evidence("smaps", &format!("unavailable ({e})"));
+            Ok(Smaps::unavailable())
+        }
+    }
+}
+
+/// Evidence that may be unavailable.
+pub trait Evidence {
+    /// The source's name if it could not be read.
+    fn missing(&self) -> Option<&'static str>;
+}
+
+impl Evidence for PageInfo {
+    fn missing(&self) -> Option<&'static str> {
+        (!self.available()).then_some("pagemap")
+    }
+}
+
+impl Evidence for Vec<PageInfo> {
+    fn missing(&self) -> Option<&'static str> {
+        self.iter().find_map(|p| p.missing())
+    }
+}
+
+impl Evidence for Smaps {
+    fn missing(&self) -> Option<&'static str> {
+        (!self.available()).then_some("smaps")
+    }
+}
+
+/// [`claim`] a claim that rests on `evidence`; if any of it is
+/// unavailable, say so instead and do not count the claim.
+pub fn claim_on(
+    evidence: &[&dyn Evidence],
+    holds: bool,
+    text: &str,
+    expected: impl std::fmt::Display,
+    got: impl std::fmt::Display,
+) -> bool {
+    match evidence.iter().find_map(|e| e.missing()) {
+        Some(source) => {
+            narrate::explain(&format!(
+                "(Not checked: \"{text}\": {source} is unavailable here.)"
+            ));
+            true
+        }
+        None => claim(holds, text, expected, got),
+    }
+}
+
+/// [`claim_on`] that `got == expected` (shown in `{:?}` form).
+pub fn claim_eq_on<T: PartialEq + std::fmt::Debug>(
+    evidence: &[&dyn Evidence],
+    text: &str,
+    expected: T,
+    got: T,
+) -> bool {
+    let holds = expected == got;
+    claim_on(
+        evidence,
+        holds,
+        text,
+        format!("{expected:?}"),
+        format!("{got:?}"),
+    )
 }
 
 /// The perms of a maps line, or what stands in for a missing line.
@@ -48,6 +148,10 @@ pub fn quadrant_of(line: Option<&MapsLine>) -> String {
 /// if the kernel showed the frame numbers; otherwise say plainly that this
 /// run cannot check it.
 pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
+    if a.missing().or(b.missing()).is_some() {
+        claim_on(&[&a, &b], false, text, "", "");
+        return;
+    }
     match (a.frame(), b.frame()) {
         (Frame::Number(x), Frame::Number(y)) => {
             let expected = if same {

@@ -51,6 +51,9 @@ pub fn two_views(a: &View, b: &View) {
 }
 
 fn target(page: PageInfo) -> String {
+    if !page.available() {
+        return "a page pagemap cannot show".into();
+    }
     if !page.present() {
         return "no page yet".into();
     }

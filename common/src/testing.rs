@@ -85,6 +85,15 @@ pub fn run(exe: &Path, args: &[&str]) -> Run {
         .into()
 }
 
+/// Run with extra environment variables.
+pub fn run_with_env(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = command(exe, args);
+    cmd.envs(env.iter().copied());
+    cmd.output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()))
+        .into()
+}
+
 /// Run with `input` on stdin.
 pub fn run_with_input(exe: &Path, args: &[&str], input: &str) -> Run {
     use std::io::Write;
@@ -244,6 +253,41 @@ pub mod checks {
         );
         assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
         assert!(out.stdout.contains("(Not checked: "), "{}", out.stdout);
+    }
+
+    /// With pagemap and smaps unreadable (as in some sandboxes), every
+    /// lesson still runs, says what it could not check, and checks the rest.
+    pub fn holds_without_pagemap_and_smaps(exe: &Path) {
+        let hide = [(crate::proc::HIDE_VAR, "pagemap,smaps")];
+        let out = super::run_with_env(exe, &[], &hide);
+        out.assert_all_held();
+        assert!(
+            out.stdout.contains("pagemap: ") && out.stdout.contains("unavailable (open: EACCES")
+        );
+        assert!(
+            out.stdout.contains("is unavailable here.)"),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
+        let (full, partial) = (claims(&run(exe, &[]).stdout), claims(&out.stdout));
+        assert!(
+            partial > 0 && partial < full,
+            "checked {partial} of {full} claims"
+        );
+    }
+
+    /// The number of claims a summary line reports.
+    fn claims(stdout: &str) -> usize {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("Summary: "))
+            .expect("a summary");
+        line["Summary: ".len()..]
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a count")
     }
 
     /// `lesson | cat` prints the lines a terminal shows, in the same order,
@@ -498,6 +542,11 @@ macro_rules! lesson_tests {
         #[test]
         fn every_claim_holds_without_root() {
             $crate::testing::checks::holds_without_root(exe());
+        }
+
+        #[test]
+        fn holds_without_pagemap_and_smaps() {
+            $crate::testing::checks::holds_without_pagemap_and_smaps(exe());
         }
 
         #[test]

@@ -17,8 +17,10 @@ use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture;
+use common::proc::counters;
 use common::proc::maps::{self, Quadrant};
-use common::proc::{counters, smaps};
+use common::proc::pagemap::PageInfo;
+use common::proc::smaps;
 use common::{Error, Result, WithCall, evidence, page_size, show, turns};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
@@ -142,12 +144,6 @@ fn my_line(addr: usize) -> Result<maps::MapsLine> {
         .ok_or_else(|| Error::plain("maps", format!("no line contains {addr:#x}")))
 }
 
-/// The smaps block of `pid` for `addr`, which must exist.
-fn smaps_of(pid: Pid, addr: usize) -> Result<smaps::Smaps> {
-    smaps::find(pid, addr)?
-        .ok_or_else(|| Error::plain("smaps", format!("no mapping contains {addr:#x}")))
-}
-
 // Step 1.1 .. 1.2
 fn map() -> Result<()> {
     let len = 4 * page_size();
@@ -227,14 +223,20 @@ fn demand_zero() -> Result<()> {
          2 MiB at a time.)",
     );
     let me = getpid();
-    let s = smaps_of(me, mapping.start())?;
+    let s = evidence::smaps(me, mapping.start())?;
     narrate::evidence("smaps", &format!("{}, {}", s.show("Size"), s.show("Rss")));
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s],
         &format!("the mapping is {} kB of address space", len / 1024),
         Some(len as u64 / 1024),
         s.get("Size"),
     );
-    claim_eq("none of it is in RAM yet: Rss 0 kB", Some(0), s.get("Rss"));
+    evidence::claim_eq_on(
+        &[&s],
+        "none of it is in RAM yet: Rss 0 kB",
+        Some(0),
+        s.get("Rss"),
+    );
 
     // Step 2.2: reading untouched pages maps the shared zero page.
     step("read three untouched pages: they all map the zero page");
@@ -246,9 +248,10 @@ fn demand_zero() -> Result<()> {
         let value = unsafe { mapping.at::<u8>(off).read_volatile() };
         let label = format!("+{}M", off >> 20);
         say(&format!("read {value} at {label} ({addr:#x})"));
-        pages.push(evidence::page(me, &label, addr)?);
+        pages.push(evidence::page(me, &label, addr));
     }
-    claim(
+    evidence::claim_on(
+        &[&pages],
         pages
             .iter()
             .all(|p| p.present() && !p.exclusive() && !p.file_or_shared_anon()),
@@ -267,12 +270,13 @@ fn demand_zero() -> Result<()> {
         "the first two show the same frame: the kernel's one zero page",
     );
     evidence::claim_frames(true, pages[0], pages[2], "and so does the third");
-    let rss_read = smaps_of(me, mapping.start())?;
+    let rss_read = evidence::smaps(me, mapping.start())?;
     narrate::evidence(
         "smaps",
         &format!("{}, {}", rss_read.show("Rss"), rss_read.show("Anonymous")),
     );
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&rss_read],
         "reading allocated no memory: Rss is still 0 kB",
         Some(0),
         rss_read.get("Rss"),
@@ -296,8 +300,9 @@ fn demand_zero() -> Result<()> {
         ">= 1 minor",
         faults.minor,
     );
-    let written = evidence::page(me, "+0M", mapping.start())?;
-    claim(
+    let written = evidence::page(me, "+0M", mapping.start());
+    evidence::claim_on(
+        &[&written],
         written.present() && written.exclusive() && !written.file_or_shared_anon(),
         "the page is now this process's own anonymous page",
         "present exclusive anon",
@@ -309,19 +314,21 @@ fn demand_zero() -> Result<()> {
         pages[1],
         "it is a new frame, not the zero page",
     );
-    let s = smaps_of(me, mapping.start())?;
+    let s = evidence::smaps(me, mapping.start())?;
     narrate::evidence(
         "smaps",
         &format!("{}, {}", s.show("Rss"), s.show("Anonymous")),
     );
     let grew = |name: &str| Some(s.get(name)? - rss_read.get(name)?);
     let page_kb = page as u64 / 1024;
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s, &rss_read],
         &format!("Rss grew by one page, {page_kb} kB"),
         Some(page_kb),
         grew("Rss"),
     );
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s, &rss_read],
         &format!("Anonymous grew by {page_kb} kB"),
         Some(page_kb),
         grew("Anonymous"),
@@ -424,8 +431,9 @@ fn fork_cow() -> Result<()> {
         child_turn.wait()
     })?;
     parent_turn.wait()?;
-    let (p, c) = both_pages(child.pid(), addr)?;
-    claim(
+    let (p, c) = both_pages(child.pid(), addr);
+    evidence::claim_on(
+        &[&p, &c],
         !p.exclusive() && !c.exclusive(),
         "neither page-table entry is exclusive (bit 56 clear): one page, two processes",
         "shared in both",
@@ -438,7 +446,8 @@ fn fork_cow() -> Result<()> {
         "both point at the same frame: fork copied no data",
     );
     let s = child_smaps(child.pid(), addr)?;
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s],
         "smaps counts the page as Shared_Dirty: mapped by more than one process",
         Some(page_size() as u64 / 1024),
         s.get("Shared_Dirty"),
@@ -452,14 +461,16 @@ fn fork_cow() -> Result<()> {
     let seen = bytes(&mut mapping)[0];
     say(&format!("reads {seen}"));
     claim_eq("the parent still reads 42", BEFORE, seen);
-    let (p, c) = both_pages(child.pid(), addr)?;
-    claim(
+    let (p, c) = both_pages(child.pid(), addr);
+    evidence::claim_on(
+        &[&c],
         c.exclusive() && !c.file_or_shared_anon(),
         "the child's page is now exclusive and anonymous: its own copy",
         "present exclusive anon",
         c,
     );
-    claim(
+    evidence::claim_on(
+        &[&p],
         p.exclusive(),
         "and the parent's page is now the parent's alone",
         "exclusive",
@@ -467,7 +478,8 @@ fn fork_cow() -> Result<()> {
     );
     evidence::claim_frames(false, p, c, "the child's page is a new frame");
     let s = child_smaps(child.pid(), addr)?;
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s],
         "smaps now counts the child's page as Private_Dirty",
         Some(page_size() as u64 / 1024),
         s.get("Private_Dirty"),
@@ -485,24 +497,18 @@ fn fork_cow() -> Result<()> {
 
 /// The child's smaps for `addr`, its dirty counters printed.
 fn child_smaps(child: Pid, addr: usize) -> Result<smaps::Smaps> {
-    let s = smaps_of(child, addr)?;
+    let s = evidence::smaps(child, addr)?;
     let (shared, private) = (s.show("Shared_Dirty"), s.show("Private_Dirty"));
     narrate::evidence("smaps", &format!("child  {shared}, {private}"));
     Ok(s)
 }
 
 /// The parent's and the child's pagemap entries for `addr`.
-fn both_pages(
-    child: Pid,
-    addr: usize,
-) -> Result<(
-    common::proc::pagemap::PageInfo,
-    common::proc::pagemap::PageInfo,
-)> {
-    Ok((
-        evidence::page(getpid(), "parent", addr)?,
-        evidence::page(child, "child", addr)?,
-    ))
+fn both_pages(child: Pid, addr: usize) -> (PageInfo, PageInfo) {
+    (
+        evidence::page(getpid(), "parent", addr),
+        evidence::page(child, "child", addr),
+    )
 }
 
 // Step 5.1 .. 5.3

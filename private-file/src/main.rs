@@ -22,9 +22,9 @@ use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture;
+use common::proc::counters;
 use common::proc::maps::{self, MapsLine, Quadrant};
 use common::proc::pagemap::PageInfo;
-use common::proc::{counters, pagemap, smaps};
 use common::scratch::ScratchFile;
 use common::{Error, Result, WithCall, evidence, page_size, show, turns, userfile};
 use nix::errno::Errno;
@@ -283,9 +283,10 @@ fn demand_paging() -> Result<()> {
     let mapping = map_file(&file, sample.bytes.len(), ProtFlags::PROT_READ, 0)?;
     let pages = mapping.len() / page;
     let me = getpid();
-    let before = pagemap::read_range(me, mapping.start(), pages)?;
+    let before = evidence::pages(me, mapping.start(), pages);
     narrate::evidence("pagemap", &present_row(&before));
-    claim(
+    evidence::claim_on(
+        &[&before],
         before.iter().all(|p| !p.present()),
         &format!("none of the {pages} pages is present in this process's page table"),
         "none present",
@@ -322,9 +323,10 @@ fn demand_paging() -> Result<()> {
         ">= 1",
         faults.minor + faults.major,
     );
-    let after = pagemap::read_range(me, mapping.start(), pages)?;
+    let after = evidence::pages(me, mapping.start(), pages);
     narrate::evidence("pagemap", &present_row(&after));
-    claim(
+    evidence::claim_on(
+        &[&after],
         after[1].present() && after[1].file_or_shared_anon(),
         "page 1 is now present, and it is a file page (bit 61)",
         "present file",
@@ -407,8 +409,9 @@ fn write() -> Result<()> {
     let first = bytes(&mut mapping, 1)[0];
     say(&format!("read {} at {addr:#x}", show_byte(first)));
     let me = getpid();
-    let cached = evidence::page(me, "", addr)?;
-    claim(
+    let cached = evidence::page(me, "", addr);
+    evidence::claim_on(
+        &[&cached],
         cached.file_or_shared_anon(),
         "it is a file page (bit 61 set)",
         "file",
@@ -430,8 +433,9 @@ fn write() -> Result<()> {
         &b"line "[..],
         &on_disk[..],
     );
-    let written = evidence::page(me, "", addr)?;
-    claim(
+    let written = evidence::page(me, "", addr);
+    evidence::claim_on(
+        &[&written],
         written.present() && !written.file_or_shared_anon() && written.exclusive(),
         "the page is now anonymous (bit 61 clear) and this process's own",
         "present exclusive anon",
@@ -443,10 +447,11 @@ fn write() -> Result<()> {
         written,
         "it is a new frame: the page was copied",
     );
-    let s = smaps::find(me, addr)?.ok_or_else(|| Error::plain("smaps", "no mapping"))?;
+    let s = evidence::smaps(me, addr)?;
     narrate::evidence("smaps", &s.show("Anonymous"));
     let page_kb = page_size() as u64 / 1024;
-    claim_eq(
+    evidence::claim_eq_on(
+        &[&s],
         &format!("smaps counts {page_kb} kB of it as Anonymous"),
         Some(page_kb),
         s.get("Anonymous"),
@@ -488,13 +493,15 @@ fn fork_cow() -> Result<()> {
     })?;
     parent_turn.wait()?;
     let (p, c) = both(child.pid(), addr)?;
-    claim(
+    evidence::claim_on(
+        &[&p, &c],
         p.file_or_shared_anon() && c.file_or_shared_anon(),
         "both entries are the file's page (bit 61)",
         "file in both",
         format!("parent {p}; child {c}"),
     );
-    claim(
+    evidence::claim_on(
+        &[&p, &c],
         !p.exclusive() && !c.exclusive(),
         "neither is exclusive: two processes map one page",
         "shared in both",
@@ -511,13 +518,15 @@ fn fork_cow() -> Result<()> {
     say(&format!("reads {}", show_byte(seen)));
     claim_eq("the parent still reads the file's byte", b'l', seen);
     let (p, c) = both(child.pid(), addr)?;
-    claim(
+    evidence::claim_on(
+        &[&c],
         c.exclusive() && !c.file_or_shared_anon(),
         "the child's page is now anonymous and its own",
         "present exclusive anon",
         c,
     );
-    claim(
+    evidence::claim_on(
+        &[&p],
         p.file_or_shared_anon(),
         "the parent still maps the file's page",
         "file",
@@ -538,8 +547,8 @@ fn fork_cow() -> Result<()> {
 
 fn both(child: Pid, addr: usize) -> Result<(PageInfo, PageInfo)> {
     Ok((
-        evidence::page(getpid(), "parent", addr)?,
-        evidence::page(child, "child", addr)?,
+        evidence::page(getpid(), "parent", addr),
+        evidence::page(child, "child", addr),
     ))
 }
 
@@ -555,8 +564,9 @@ fn dontneed() -> Result<()> {
     bytes(&mut mapping, 1)[0] = b'X';
     say(&format!("stored 'X' at {addr:#x}"));
     let me = getpid();
-    let copied = evidence::page(me, "", addr)?;
-    claim(
+    let copied = evidence::page(me, "", addr);
+    evidence::claim_on(
+        &[&copied],
         !copied.file_or_shared_anon(),
         "the page is a private anonymous copy",
         "anon",
@@ -570,8 +580,9 @@ fn dontneed() -> Result<()> {
     let now = bytes(&mut mapping, 1)[0];
     say(&format!("reads {}", show_byte(now)));
     claim_eq("the mapping shows the file's byte 'l' again", b'l', now);
-    let back = evidence::page(me, "", addr)?;
-    claim(
+    let back = evidence::page(me, "", addr);
+    evidence::claim_on(
+        &[&back],
         back.file_or_shared_anon(),
         "the page is the file's page again (bit 61)",
         "file",

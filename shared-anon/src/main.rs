@@ -17,7 +17,6 @@ use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture;
 use common::proc::maps::{self, Quadrant};
-use common::proc::smaps;
 use common::{Error, Result, WithCall, evidence, futex, page_size, show, turns};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::getpid;
@@ -128,10 +127,10 @@ fn map() -> Result<()> {
         Quadrant::SharedAnon.to_string(),
         evidence::quadrant_of(Some(&line)),
     );
-    let smaps = smaps::find(me, region.start())?
-        .ok_or_else(|| Error::plain("smaps", "the new mapping is not in /proc/self/smaps"))?;
+    let smaps = evidence::smaps(me, region.start())?;
     narrate::evidence("smaps", &format!("VmFlags: {}", smaps.vm_flags.join(" ")));
-    claim(
+    evidence::claim_on(
+        &[&smaps],
         smaps.has_flag("sh"),
         "smaps VmFlags has sh: the kernel's own flag for MAP_SHARED",
         "sh",
@@ -152,8 +151,9 @@ fn map() -> Result<()> {
 
     // Step 1.3: nothing is allocated until the first touch; then zeros.
     step("fresh memory reads as zeros, allocated on first touch");
-    let before = evidence::page(me, "before:", region.start())?;
-    claim(
+    let before = evidence::page(me, "before:", region.start());
+    evidence::claim_on(
+        &[&before],
         !before.present(),
         "before the first touch no page is there",
         "not present",
@@ -166,14 +166,16 @@ fn map() -> Result<()> {
         "read all {page} bytes of the page with atomic loads"
     ));
     claim_eq(&format!("all {page} bytes read 0"), 0, nonzero);
-    let after = evidence::page(me, "after:", region.start())?;
-    claim(
+    let after = evidence::page(me, "after:", region.start());
+    evidence::claim_on(
+        &[&after],
         after.present() && after.file_or_shared_anon(),
         "reading made the kernel allocate a shmem page (pagemap bit 61 set)",
         "present file/shmem",
         after,
     );
-    claim(
+    evidence::claim_on(
+        &[&after],
         after.exclusive(),
         "one process maps it so far (bit 56 set)",
         "exclusive",
@@ -211,7 +213,7 @@ fn fork() -> Result<()> {
     let word = region.word(0);
     word.store(BEFORE, Ordering::Relaxed);
     say(&format!("stored {BEFORE:#010x} at {addr:#x}"));
-    evidence::page(getpid(), "parent", addr)?;
+    evidence::page(getpid(), "parent", addr);
 
     // Step 2.2: fork. The child inherits the mapping, type and all.
     step("fork: the child inherits the mapping");
@@ -224,8 +226,8 @@ fn fork() -> Result<()> {
             "rw-s",
             evidence::perms_of(line.as_ref()),
         );
-        let page = evidence::page(me, "child", addr)?;
-        if !page.present() {
+        let page = evidence::page(me, "child", addr);
+        if page.available() && !page.present() {
             explain(
                 "fork did not copy this page-table entry: for a shared \
                  mapping the child's first touch finds the same page again.",
@@ -253,15 +255,17 @@ fn fork() -> Result<()> {
     let seen = word.load(Ordering::Acquire);
     say(&format!("reads {seen:#010x}"));
     claim_eq("the parent reads the child's value", FROM_CHILD, seen);
-    let p = evidence::page(getpid(), "parent", addr)?;
-    let c = evidence::page(child.pid(), "child", addr)?;
-    claim(
+    let p = evidence::page(getpid(), "parent", addr);
+    let c = evidence::page(child.pid(), "child", addr);
+    evidence::claim_on(
+        &[&p, &c],
         p.file_or_shared_anon() && c.file_or_shared_anon(),
         "both entries are shmem pages (bit 61), not private copies",
         "file/shmem in both",
         format!("parent {p}; child {c}"),
     );
-    claim(
+    evidence::claim_on(
+        &[&p, &c],
         p.present() && c.present() && !p.exclusive() && !c.exclusive(),
         "neither is exclusive (bit 56 clear): one page mapped by two processes",
         "present and shared in both",
@@ -480,9 +484,10 @@ fn private_contrast() -> Result<()> {
         child_turn.wait()
     })?;
     parent_turn.wait()?;
-    let p = evidence::page(getpid(), "parent", addr)?;
-    let c = evidence::page(child.pid(), "child", addr)?;
-    claim(
+    let p = evidence::page(getpid(), "parent", addr);
+    let c = evidence::page(child.pid(), "child", addr);
+    evidence::claim_on(
+        &[&p, &c],
         p.present() && c.present() && !p.exclusive() && !c.exclusive(),
         "neither is exclusive (bit 56 clear): after fork both map one page",
         "present and shared in both",
@@ -505,15 +510,17 @@ fn private_contrast() -> Result<()> {
     let seen = unsafe { ptr.read() };
     say(&format!("reads {seen:#010x}"));
     claim_eq("the parent does not see the child's write", BEFORE, seen);
-    let p = evidence::page(getpid(), "parent", addr)?;
-    let c = evidence::page(child.pid(), "child", addr)?;
-    claim(
+    let p = evidence::page(getpid(), "parent", addr);
+    let c = evidence::page(child.pid(), "child", addr);
+    evidence::claim_on(
+        &[&c],
         c.present() && c.exclusive() && !c.file_or_shared_anon(),
         "the child's page is now its own: exclusive and anonymous",
         "present exclusive anon",
         c,
     );
-    claim(
+    evidence::claim_on(
+        &[&p],
         p.exclusive(),
         "and the parent is left alone on the old page",
         "exclusive",

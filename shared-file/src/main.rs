@@ -22,8 +22,8 @@ use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture::{self, View};
+use common::proc::counters;
 use common::proc::maps::Quadrant;
-use common::proc::{counters, smaps};
 use common::scratch::ScratchFile;
 use common::{Error, Result, WithCall, evidence, futex, page_size, show, userfile};
 use nix::errno::Errno;
@@ -200,9 +200,10 @@ fn map() -> Result<()> {
         Quadrant::SharedFile.to_string(),
         evidence::quadrant_of(Some(&line)),
     );
-    let s = smaps::find(me, mapping.start())?.ok_or_else(|| Error::plain("smaps", "no mapping"))?;
+    let s = evidence::smaps(me, mapping.start())?;
     narrate::evidence("smaps", &format!("VmFlags: {}", s.vm_flags.join(" ")));
-    claim(
+    evidence::claim_on(
+        &[&s],
         s.has_flag("sh"),
         "smaps VmFlags has sh",
         "sh",
@@ -268,9 +269,10 @@ fn store_reaches_file() -> Result<()> {
     say(&format!("the second mapping reads {}", text(&seen)));
     claim_eq("it reads the same text", &message[..], &seen[..]);
     let me = getpid();
-    let a = evidence::page(me, "first", mapping.start())?;
-    let b = evidence::page(me, "second", again.start())?;
-    claim(
+    let a = evidence::page(me, "first", mapping.start());
+    let b = evidence::page(me, "second", again.start());
+    evidence::claim_on(
+        &[&a, &b],
         a.file_or_shared_anon() && b.file_or_shared_anon() && !a.exclusive() && !b.exclusive(),
         "both are the file's page (bit 61), mapped twice (bit 56 clear)",
         "file, not exclusive, in both",
@@ -495,9 +497,10 @@ fn unrelated_peer() -> Result<()> {
         say(&format!("reads {reply:?}"));
         replies += u32::from(reply == format!("pong {round} from the peer"));
         if round == 1 {
-            let p = evidence::page(me, "parent", mapping.start())?;
-            let q = evidence::page(peer_pid, "peer", peer_addr)?;
-            claim(
+            let p = evidence::page(me, "parent", mapping.start());
+            let q = evidence::page(peer_pid, "peer", peer_addr);
+            evidence::claim_on(
+                &[&p, &q],
                 p.file_or_shared_anon()
                     && q.file_or_shared_anon()
                     && !p.exclusive()
@@ -627,8 +630,9 @@ fn fork() -> Result<()> {
     let on_disk = reread(file.file(), 0, message.len())?;
     narrate::evidence("file", &format!("pread = {}", text(&on_disk)));
     claim_eq("and so does the file", &message[..], &on_disk[..]);
-    let p = evidence::page(getpid(), "parent", addr)?;
-    claim(
+    let p = evidence::page(getpid(), "parent", addr);
+    evidence::claim_on(
+        &[&p],
         p.file_or_shared_anon(),
         "the parent's page is still the file's page (bit 61)",
         "file",

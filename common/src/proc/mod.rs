@@ -19,9 +19,27 @@ pub fn path(pid: Pid, name: &str) -> String {
     format!("/proc/{pid}/{name}")
 }
 
-/// The path a reader failed on, for error messages.
+/// Read a whole /proc file, failing with the path in the message.
 fn read_text(pid: Pid, name: &str) -> crate::Result<String> {
     use crate::WithCall;
     let path = path(pid, name);
+    check_hidden(name, &path)?;
     std::fs::read_to_string(&path).with_call("read", || path.clone())
+}
+
+/// For tests only: `MMAP_QUADRANTS_HIDE=pagemap,smaps` makes those files
+/// fail to open, as they do in some containers and sandboxes, so that the
+/// lessons' handling of missing evidence can be tested anywhere.
+pub const HIDE_VAR: &str = "MMAP_QUADRANTS_HIDE";
+
+fn check_hidden(name: &str, path: &str) -> crate::Result<()> {
+    let hidden = std::env::var(HIDE_VAR).is_ok_and(|v| v.split(',').any(|n| n == name));
+    if hidden {
+        return Err(crate::Error::sys(
+            "open",
+            nix::errno::Errno::EACCES,
+            format!("{path}, hidden by {HIDE_VAR}"),
+        ));
+    }
+    Ok(())
 }

@@ -33,9 +33,10 @@ const EXCLUSIVE: u64 = 1 << 56;
 const SOFT_DIRTY: u64 = 1 << 55;
 const FRAME_MASK: u64 = (1 << 55) - 1;
 
-/// One pagemap entry.
+/// One pagemap entry, or the fact that pagemap could not be read (some
+/// containers and sandboxes hide it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageInfo(pub u64);
+pub struct PageInfo(Option<u64>);
 
 /// What pagemap says about the physical page behind a virtual one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,30 +47,56 @@ pub enum Frame {
     Hidden,
     /// Present at this page frame number.
     Number(u64),
+    /// pagemap could not be read at all.
+    Unavailable,
 }
 
 impl PageInfo {
+    /// What [`crate::evidence`] reports when pagemap cannot be read.
+    pub const UNAVAILABLE: PageInfo = PageInfo(None);
+
+    /// A raw 64-bit pagemap entry.
+    pub fn from_raw(raw: u64) -> PageInfo {
+        PageInfo(Some(raw))
+    }
+
+    pub fn raw(self) -> Option<u64> {
+        self.0
+    }
+
+    /// Whether pagemap could be read; every bit below reads 0 if not.
+    pub fn available(self) -> bool {
+        self.0.is_some()
+    }
+
+    fn bits(self) -> u64 {
+        self.0.unwrap_or(0)
+    }
+
     pub fn present(self) -> bool {
-        self.0 & PRESENT != 0
+        self.bits() & PRESENT != 0
     }
     pub fn swapped(self) -> bool {
-        self.0 & SWAPPED != 0
+        self.bits() & SWAPPED != 0
     }
     /// Bit 61: the page belongs to a file (page cache) or to shmem, which
     /// is what backs shared anonymous memory. Clear for private anonymous
     /// pages, including the copies copy-on-write makes.
     pub fn file_or_shared_anon(self) -> bool {
-        self.0 & FILE_OR_SHARED_ANON != 0
+        self.bits() & FILE_OR_SHARED_ANON != 0
     }
     /// Bit 56: mapped by exactly one process.
     pub fn exclusive(self) -> bool {
-        self.0 & EXCLUSIVE != 0
+        self.bits() & EXCLUSIVE != 0
     }
     pub fn soft_dirty(self) -> bool {
-        self.0 & SOFT_DIRTY != 0
+        self.bits() & SOFT_DIRTY != 0
     }
     pub fn frame(self) -> Frame {
-        match (self.present(), self.0 & FRAME_MASK) {
+        if !self.available() {
+            return Frame::Unavailable;
+        }
+        match (self.present(), self.bits() & FRAME_MASK) {
             (false, _) => Frame::None,
             (true, 0) => Frame::Hidden,
             (true, pfn) => Frame::Number(pfn),
@@ -83,6 +110,7 @@ impl fmt::Display for Frame {
             Frame::None => f.write_str("no frame"),
             Frame::Hidden => f.write_str("frame hidden (needs CAP_SYS_ADMIN)"),
             Frame::Number(n) => write!(f, "frame {n:#x}"),
+            Frame::Unavailable => f.write_str("frame unavailable"),
         }
     }
 }
@@ -91,6 +119,9 @@ impl fmt::Display for Frame {
 /// frame hidden (needs CAP_SYS_ADMIN)`, `not present`, `swapped`.
 impl fmt::Display for PageInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.available() {
+            return f.write_str("unavailable");
+        }
         if self.swapped() {
             return f.write_str("swapped");
         }
@@ -115,6 +146,7 @@ impl fmt::Display for PageInfo {
 /// that contains `addr`.
 pub fn read_range(pid: Pid, addr: usize, pages: usize) -> Result<Vec<PageInfo>> {
     let path = super::path(pid, "pagemap");
+    super::check_hidden("pagemap", &path)?;
     let file = std::fs::File::open(&path).with_call("open", || path.clone())?;
     let page = crate::page_size();
     let mut buf = vec![0u8; pages * 8];
@@ -123,7 +155,7 @@ pub fn read_range(pid: Pid, addr: usize, pages: usize) -> Result<Vec<PageInfo>> 
         .with_call("pread", || path.clone())?;
     Ok(buf
         .chunks_exact(8)
-        .map(|b| PageInfo(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+        .map(|b| PageInfo::from_raw(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
         .collect())
 }
 
@@ -138,21 +170,21 @@ mod tests {
 
     #[test]
     fn decodes_the_bits() {
-        let p = PageInfo(PRESENT | EXCLUSIVE | 0x10e37c);
+        let p = PageInfo::from_raw(PRESENT | EXCLUSIVE | 0x10e37c);
         assert!(p.present() && p.exclusive() && !p.file_or_shared_anon());
         assert_eq!(p.frame(), Frame::Number(0x10e37c));
         assert_eq!(p.to_string(), "present exclusive anon frame 0x10e37c");
 
-        let p = PageInfo(PRESENT | FILE_OR_SHARED_ANON);
+        let p = PageInfo::from_raw(PRESENT | FILE_OR_SHARED_ANON);
         assert_eq!(p.frame(), Frame::Hidden);
         assert_eq!(
             p.to_string(),
             "present shared file/shmem frame hidden (needs CAP_SYS_ADMIN)"
         );
-        assert_eq!(PageInfo(0).to_string(), "not present");
-        assert_eq!(PageInfo(0).frame(), Frame::None);
-        assert_eq!(PageInfo(SWAPPED | 0x1234).to_string(), "swapped");
-        assert!(PageInfo(SOFT_DIRTY).soft_dirty());
+        assert_eq!(PageInfo::from_raw(0).to_string(), "not present");
+        assert_eq!(PageInfo::from_raw(0).frame(), Frame::None);
+        assert_eq!(PageInfo::from_raw(SWAPPED | 0x1234).to_string(), "swapped");
+        assert!(PageInfo::from_raw(SOFT_DIRTY).soft_dirty());
     }
 
     /// A page this process just wrote is present and its own.
@@ -166,7 +198,7 @@ mod tests {
         assert!(info.present(), "{info}");
         assert!(!info.file_or_shared_anon(), "{info}");
         // procfs-core decodes the same entry the same way.
-        let theirs = procfs_core::process::PageInfo::parse_info(info.0);
+        let theirs = procfs_core::process::PageInfo::parse_info(info.raw().unwrap());
         match theirs {
             procfs_core::process::PageInfo::MemoryPage(flags) => {
                 use procfs_core::process::MemoryPageFlags as F;

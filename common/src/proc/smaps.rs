@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// The smaps block of one mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Smaps {
-    pub line: MapsLine,
+    pub line: Option<MapsLine>,
     /// `(name, value)` in file order; sizes in kB, as the kernel writes them.
     pub fields: Vec<(String, u64)>,
     /// The two-letter `VmFlags` codes (`rd wr sh mr mw me ms ...`).
@@ -24,6 +24,21 @@ pub struct Smaps {
 }
 
 impl Smaps {
+    /// What [`crate::evidence`] reports when smaps cannot be read: no
+    /// fields, no flags.
+    pub fn unavailable() -> Smaps {
+        Smaps {
+            line: None,
+            fields: Vec::new(),
+            vm_flags: Vec::new(),
+        }
+    }
+
+    /// Whether smaps could be read.
+    pub fn available(&self) -> bool {
+        self.line.is_some()
+    }
+
     /// A numeric field (`"Rss"`, `"Anonymous"`, ...), in kB.
     pub fn get(&self, name: &str) -> Option<u64> {
         self.fields.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
@@ -38,7 +53,8 @@ impl Smaps {
     pub fn show(&self, name: &str) -> String {
         match self.get(name) {
             Some(v) => format!("{name}: {v} kB"),
-            None => format!("{name}: missing"),
+            None if self.available() => format!("{name}: missing"),
+            None => format!("{name}: unavailable"),
         }
     }
 }
@@ -54,7 +70,7 @@ pub fn parse(text: &str) -> Result<Vec<Smaps>> {
         if header {
             let line = MapsLine::parse(line)?;
             blocks.push(Smaps {
-                line,
+                line: Some(line),
                 fields: Vec::new(),
                 vm_flags: Vec::new(),
             });
@@ -77,7 +93,9 @@ pub fn parse(text: &str) -> Result<Vec<Smaps>> {
 /// The smaps block of the mapping that contains `addr`, if any.
 pub fn find(pid: Pid, addr: usize) -> Result<Option<Smaps>> {
     let text = super::read_text(pid, "smaps")?;
-    Ok(parse(&text)?.into_iter().find(|s| s.line.contains(addr)))
+    Ok(parse(&text)?
+        .into_iter()
+        .find(|s| s.line.as_ref().is_some_and(|l| l.contains(addr))))
 }
 
 #[cfg(test)]
@@ -111,7 +129,7 @@ VmFlags: rd wr mr mw me gd ac
         let blocks = parse(CANNED).unwrap();
         assert_eq!(blocks.len(), 2);
         let s = &blocks[0];
-        assert_eq!(s.line.path, "/dev/zero (deleted)");
+        assert_eq!(s.line.as_ref().unwrap().path, "/dev/zero (deleted)");
         assert_eq!(s.get("Rss"), Some(4));
         assert_eq!(s.get("Shared_Dirty"), Some(4));
         assert_eq!(s.get("THPeligible"), Some(0));
@@ -160,7 +178,7 @@ VmFlags: rd wr mr mw me gd ac
         let theirs = procfs_core::process::MemoryMaps::from_read(text.as_bytes()).unwrap();
         assert_eq!(ours.len(), theirs.0.len());
         for (a, b) in ours.iter().zip(theirs.0.iter()) {
-            assert_eq!(a.line.start as u64, b.address.0);
+            assert_eq!(a.line.as_ref().unwrap().start as u64, b.address.0);
             // procfs-core keeps bytes; the file says kB.
             assert_eq!(
                 a.get("Rss").map(|kb| kb * 1024),
