@@ -337,7 +337,9 @@ fn demand_paging() -> Result<()> {
         .enumerate()
         .filter(|&(i, p)| i != 1 && p.present())
         .count();
-    say(&format!("{others} neighbouring pages became present too"));
+    if after.iter().all(|p| p.available()) {
+        say(&format!("{others} neighbouring pages became present too"));
+    }
     explain(
         "That is fault-around: on a read fault in a file mapping the kernel \
          maps up to 16 neighbouring pages that are already in the page cache, \
@@ -351,7 +353,11 @@ fn demand_paging() -> Result<()> {
 fn present_row(pages: &[PageInfo]) -> String {
     let row: String = pages
         .iter()
-        .map(|p| if p.present() { 'P' } else { '.' })
+        .map(|p| match (p.available(), p.present()) {
+            (false, _) => '?',
+            (true, true) => 'P',
+            (true, false) => '.',
+        })
         .collect();
     format!("{row}  (P = present in this process)")
 }
