@@ -277,3 +277,18 @@ fn help(lesson: &Lesson) -> String {
     ));
     out
 }
+
+/// `main` of an exercise (a quadrant's `examples/`): print `title`, run
+/// `body`, print the summary, and exit 0 if every claim held, 1 if one
+/// failed, 2 on an error. The exercise's claims are its check.
+pub fn exercise(title: &str, body: fn() -> Result<()>) -> ! {
+    narrate::raw(title);
+    let code = match body() {
+        Ok(()) => narrate::summary(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    };
+    crate::fork::exit_now(code)
+}

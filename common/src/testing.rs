@@ -456,6 +456,31 @@ pub mod checks {
         ready == 1
     }
 
+    /// The exercise `name` in the lesson's `examples/`: the stub a student
+    /// starts from compiles and fails its check (exit 1), and the solution
+    /// holds (exit 0). `cargo test` builds the examples next to the lesson.
+    pub fn exercise_stub_fails_and_solution_holds(exe: &Path, name: &str) {
+        let dir = exe.parent().expect("target dir").join("examples");
+        for (example, code) in [(name.to_string(), 1), (format!("{name}_solution"), 0)] {
+            let path = dir.join(&example);
+            assert!(
+                path.is_file(),
+                "{} not built: cargo test builds examples",
+                path.display()
+            );
+            let out = run(&path, &[]);
+            assert_eq!(
+                out.code,
+                Some(code),
+                "{example}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+            let verdict = if code == 0 { "all held" } else { "FAILED" };
+            assert!(out.stdout.contains(verdict), "{example}:\n{}", out.stdout);
+        }
+    }
+
     /// `--pause` names this process (and a live child, if `child`) with
     /// the commands to try, and waits for Enter (newlines on stdin here).
     pub fn pause_prints_commands(exe: &Path, scenario: &str, child: bool) {

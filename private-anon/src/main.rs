@@ -676,16 +676,18 @@ fn rounding() -> Result<()> {
     guard.unmap()
 }
 
-// Step 7.1 .. 7.3
+// Step 7.1 .. 7.5
 fn map_failed() -> Result<()> {
     let page = page_size();
     // Step 7.1: length 0, through the raw libc call.
     step("length 0: the raw call returns MAP_FAILED");
+    // ANCHOR: libc
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
     // SAFETY: a call that must fail (length 0); if it somehow succeeded we
     // would only leak an unused mapping.
     let ret = unsafe { libc::mmap(std::ptr::null_mut(), 0, libc::PROT_READ, flags, -1, 0) };
-    let errno = Errno::last();
+    let errno = Errno::last(); // read errno at once, before another call
+    // ANCHOR_END: libc
     raw_failure(
         ret,
         errno,
@@ -730,7 +732,78 @@ fn map_failed() -> Result<()> {
         errno,
     );
 
-    // Step 7.3: nix turns the same failure into Err.
+    // Step 7.3: no file and no MAP_ANONYMOUS.
+    step("fd -1 without MAP_ANONYMOUS: EBADF");
+    // SAFETY: must fail (no file to map); nothing is mapped.
+    let ret = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            page,
+            libc::PROT_READ,
+            libc::MAP_PRIVATE,
+            -1,
+            0,
+        )
+    };
+    let errno = Errno::last();
+    narrate::call(&show::mmap_call(
+        None,
+        page,
+        libc::PROT_READ,
+        libc::MAP_PRIVATE,
+        -1,
+        0,
+        Err(errno),
+    ));
+    claim(
+        ret == libc::MAP_FAILED,
+        "it fails",
+        "MAP_FAILED",
+        format!("{:#x}", ret as usize),
+    );
+    claim_eq(
+        "errno is EBADF: a file mapping needs an open file",
+        Errno::EBADF,
+        errno,
+    );
+
+    // Step 7.4: more than the address space: ENOMEM.
+    step("256 TiB, more than the whole address space: ENOMEM");
+    let huge = 1usize << 48;
+    let length = NonZeroUsize::new(huge).expect("not zero");
+    let flags = MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE;
+    // SAFETY: must fail: x86-64 user space is 128 TiB; were it to succeed,
+    // the reservation would be unmapped at once.
+    let result = unsafe { mman::mmap_anonymous(None, length, ProtFlags::PROT_READ, flags) };
+    let sent = (flags | MapFlags::MAP_ANONYMOUS).bits();
+    let outcome = result.map(|p| p.as_ptr() as usize);
+    narrate::call(&show::mmap_call(
+        None,
+        huge,
+        libc::PROT_READ,
+        sent,
+        -1,
+        0,
+        outcome,
+    ));
+    if let Ok(addr) = result {
+        // SAFETY: what this successful mmap of `huge` bytes returned.
+        drop(unsafe { Mapping::adopt(addr, huge) });
+    }
+    claim_eq(
+        "it fails with ENOMEM: no free range that large",
+        Some(Errno::ENOMEM),
+        result.err(),
+    );
+    explain(
+        "ENOMEM is about address space as much as memory: no RAM was asked \
+         for here (MAP_NORESERVE), only a range of addresses that cannot \
+         exist. It also comes when the system will not promise the memory \
+         (overcommit limits) or when a process has too many mappings \
+         (vm.max_map_count).",
+    );
+
+    // Step 7.5: nix turns the same failures into Err.
     step("the same through nix: Err(EINVAL)");
     let length = NonZeroUsize::new(page).expect("page size is not zero");
     // SAFETY: must fail; nothing is mapped.
@@ -838,8 +911,10 @@ fn with_memmap2() -> Result<()> {
     let page = page_size();
     // Step 9.1: MmapMut::map_anon is this quadrant, and safe.
     step("memmap2::MmapMut::map_anon(100): a safe private anonymous map");
+    // ANCHOR: memmap2
     let mut map =
         memmap2::MmapMut::map_anon(100).with_call("mmap", || "memmap2 map_anon".into())?;
+    // ANCHOR_END: memmap2
     let addr = map.as_ptr() as usize;
     say(&format!(
         "memmap2::MmapMut::map_anon(100) = {addr:#x}, len() = {}",

@@ -1,6 +1,6 @@
 //! The private-anon binary, run as a student would run it.
 
-use common::testing::run;
+use common::testing::{self, run};
 
 mod support;
 
@@ -29,4 +29,10 @@ fn root_compares_frame_numbers() {
             .contains("[ok] the first two show the same frame")
     );
     assert!(out.stdout.contains("[ok] the child's page is a new frame"));
+}
+
+/// The exercise in examples/: the stub fails its check, the answer holds.
+#[test]
+fn exercise_share_the_counter() {
+    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "share_the_counter");
 }

@@ -108,3 +108,9 @@ fn a_user_file_is_shown_and_left_alone() {
 fn no_scratch_file_is_left_behind() {
     testing::leaves_no_scratch_file(exe());
 }
+
+/// The exercise in examples/: the stub fails its check, the answer holds.
+#[test]
+fn exercise_writable_copy() {
+    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "writable_copy");
+}

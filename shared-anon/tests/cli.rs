@@ -1,6 +1,6 @@
 //! The shared-anon binary, run as a student would run it.
 
-use common::testing::run;
+use common::testing::{self, run};
 
 mod support;
 
@@ -31,4 +31,10 @@ fn root_compares_frame_numbers() {
             .contains("[ok] both point at the same physical frame")
     );
     assert!(out.stdout.contains("[ok] the child's page is a new frame"));
+}
+
+/// The exercise in examples/: the stub fails its check, the answer holds.
+#[test]
+fn exercise_map_before_fork() {
+    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "map_before_fork");
 }

@@ -187,3 +187,9 @@ fn no_scratch_file_is_left_behind() {
 fn the_peer_checks_its_arguments() {
     run(exe(), &["__peer"]).assert_one_line_error("expects FILE ROUNDS PARENT");
 }
+
+/// The exercise in examples/: the stub fails its check, the answer holds.
+#[test]
+fn exercise_reach_the_file() {
+    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "reach_the_file");
+}

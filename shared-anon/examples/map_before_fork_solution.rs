@@ -1,0 +1,49 @@
+//! Solution: the child stores 42 in shared memory, and the parent reads
+//! it there.
+//!
+//!     cargo run -p shared-anon --example map_before_fork_solution
+//!
+//! This is the answer to `map_before_fork.rs`.
+
+use std::num::NonZeroUsize;
+use std::sync::atomic::Ordering;
+
+use common::fork::fork_child;
+use common::mapping::Mapping;
+use common::narrate::{claim_eq, say};
+use common::{Result, WithCall, page_size};
+use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
+
+fn main() {
+    common::cli::exercise("solution: map before fork", run)
+}
+
+/// One page of shared anonymous memory.
+fn map_shared() -> Result<Mapping> {
+    let len = NonZeroUsize::new(page_size()).expect("not zero");
+    let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+    // SAFETY: a fresh mapping where the kernel chooses; the Mapping owns it.
+    let addr = unsafe { mmap_anonymous(None, len, prot, MapFlags::MAP_SHARED) }
+        .with_call("mmap", || "one page".into())?;
+    // SAFETY: what this successful mmap of one page returned.
+    Ok(unsafe { Mapping::adopt(addr, len.get()) })
+}
+
+fn run() -> Result<()> {
+    // Each mmap call makes a new region that shares pages with nothing
+    // else; only fork passes a region on. So map once, before fork, and
+    // both processes use that one region.
+    let shared = map_shared()?;
+    let child = fork_child(|| {
+        shared.word(0).store(42, Ordering::Release);
+        say("the child stored 42");
+        Ok(())
+    })?;
+    child.wait_ok()?;
+    claim_eq(
+        "the parent reads 42",
+        42,
+        shared.word(0).load(Ordering::Acquire),
+    );
+    Ok(())
+}
