@@ -144,7 +144,7 @@ fn my_line(addr: usize) -> Result<maps::MapsLine> {
         .ok_or_else(|| Error::plain("maps", format!("no line contains {addr:#x}")))
 }
 
-// Step 1.1 .. 1.2
+// Step 1.1 .. 1.3
 fn map() -> Result<()> {
     let len = 4 * page_size();
     // Step 1.1: the call; what /proc/self/maps says about it.
@@ -184,6 +184,26 @@ fn map() -> Result<()> {
         "The kernel never hands a process memory with someone else's data \
          in it: an anonymous page starts as zeros.",
     );
+
+    // Step 1.3: every mmap call makes a region of its own.
+    step("a second mmap is a new region: it shares nothing with the first");
+    let mut other = map_private(len, RW)?;
+    bytes(&mut mapping)[0] = 0xaa;
+    bytes(&mut other)[0] = 0xbb;
+    say("stored 0xaa in the first region, 0xbb in the second");
+    claim_eq("the first still reads 0xaa", 0xaa, bytes(&mut mapping)[0]);
+    let me = getpid();
+    let a = evidence::page(me, "first", mapping.start());
+    let b = evidence::page(me, "second", other.start());
+    evidence::claim_on(
+        &[&a, &b],
+        a.exclusive() && b.exclusive(),
+        "each page is its region's own (bit 56 set in both)",
+        "exclusive in both",
+        format!("first {a}; second {b}"),
+    );
+    evidence::claim_frames(false, a, b, "two frames: the regions share no page");
+    other.unmap()?;
     mapping.unmap()
 }
 

@@ -362,14 +362,14 @@ fn present_row(pages: &[PageInfo]) -> String {
     format!("{row}  (P = present in this process)")
 }
 
-// Step 3.1
+// Step 3.1 .. 3.2
 fn read() -> Result<()> {
     // Step 3.1: compare every byte, counting read(2) calls.
     step("the mapped bytes are the file's, and no read(2) fetched them");
     let sample = Sample::create()?;
     let file = sample.open(false)?;
     let len = sample.bytes.len();
-    let mut mapping = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
+    let mapping = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
     let before = counters::io()?;
     let faults_before = counters::faults()?;
     let same = mapping.load_bytes(0, len) == sample.bytes;
@@ -399,7 +399,32 @@ fn read() -> Result<()> {
          page table at the page cache's pages for the file. No copy into a \
          buffer, no system call per chunk.",
     );
-    let _ = &mut mapping;
+
+    // Step 3.2: a second private mapping of the file: the same pages.
+    step("map the file privately once more: both mappings use one page");
+    let again = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
+    let first = again.load_bytes(0, 4);
+    say(&format!(
+        "the second mapping reads {:?}",
+        String::from_utf8_lossy(&first)
+    ));
+    let me = getpid();
+    let a = evidence::page(me, "first", mapping.start());
+    let b = evidence::page(me, "second", again.start());
+    evidence::claim_on(
+        &[&a, &b],
+        a.file_or_shared_anon() && b.file_or_shared_anon() && !a.exclusive() && !b.exclusive(),
+        "both are the file's page (bit 61), mapped twice (bit 56 clear)",
+        "file, not exclusive, in both",
+        format!("first {a}; second {b}"),
+    );
+    evidence::claim_frames(true, a, b, "both are one frame: nothing was copied");
+    explain(
+        "Every private mapping of a file starts on the page cache's pages: \
+         many processes running one program share its code in RAM. A page \
+         is copied only for a process that writes it (step 4.2).",
+    );
+    again.unmap()?;
     mapping.unmap()
 }
 

@@ -102,7 +102,7 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
 }
 // ANCHOR_END: map
 
-// Step 1.1 .. 1.4
+// Step 1.1 .. 1.5
 fn map() -> Result<()> {
     let page = page_size();
     // Step 1.1: the call this lesson is about.
@@ -182,7 +182,27 @@ fn map() -> Result<()> {
         after,
     );
 
-    // Step 1.4: memmap2, the usual Rust crate, cannot make this mapping.
+    // Step 1.4: another mmap call makes another region.
+    step("a second mmap is a new region: it shares nothing with the first");
+    let other = map_anonymous(page, MapFlags::MAP_SHARED)?;
+    region.word(0).store(0xaaaa_aaaa, Ordering::Relaxed);
+    say("stored 0xaaaaaaaa in the first region");
+    let seen = other.word(0).load(Ordering::Relaxed);
+    claim_eq("the second region still reads 0", 0, seen);
+    let second = evidence::maps_line(me, "", other.start())?;
+    claim(
+        second
+            .as_ref()
+            .is_some_and(|l| l.inode != line.inode && !l.contains(region.start())),
+        "it is a separate line, with a shmem file of its own (another inode)",
+        format!("a line with an inode other than {}", line.inode),
+        second
+            .as_ref()
+            .map_or("no line".into(), |l| format!("inode {}", l.inode)),
+    );
+    other.unmap()?;
+
+    // Step 1.5: memmap2, the usual Rust crate, cannot make this mapping.
     step("memmap2's map_anon is MAP_PRIVATE: no shared anonymous memory there");
     let private = memmap2::MmapMut::map_anon(page)
         .with_call("mmap", || "memmap2::MmapMut::map_anon".into())?;
