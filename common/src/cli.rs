@@ -138,6 +138,17 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             return Ok(narrate::exit_code());
         }
     }
+    // A lesson's own command takes its arguments as they are.
+    if let Some(first) = args.first().and_then(|a| a.to_str()) {
+        if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
+            let rest: Vec<String> = args[1..]
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            (command.run)(&rest, &Options::default())?;
+            return Ok(narrate::exit_code());
+        }
+    }
     let parsed = parse(lesson, args)?;
     if parsed.help {
         print!("{}", help(lesson));
@@ -155,12 +166,6 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         crate::scratch::keep_files();
     }
     let names = &parsed.names;
-    if let Some(first) = names.first() {
-        if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
-            (command.run)(&names[1..], opts)?;
-            return Ok(narrate::exit_code());
-        }
-    }
     let mut chosen = Vec::new();
     for name in names {
         match lesson.scenarios.iter().position(|s| s.name == name) {

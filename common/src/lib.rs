@@ -17,6 +17,7 @@
 //! - [`scratch`]: private temporary files that remove themselves;
 //! - [`userfile`]: open a file named on the command line, safely;
 //! - [`cli`]: the command line every lesson shares;
+//! - [`bench`]: repetitions, medians, bar charts for the `bench` commands;
 //! - [`transcript`]: tests that keep the book's transcripts true;
 //! - [`testing`]: run a lesson from a test: piped, on a terminal, as nobody.
 
@@ -26,6 +27,7 @@ compile_error!(
      and smaps, which only Linux has. Build it on Linux."
 );
 
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod evidence;

@@ -267,14 +267,19 @@ pub fn exit_code() -> i32 {
 /// Print the closing line and return the exit status.
 pub fn summary() -> i32 {
     let (claims, failed) = counts();
+    let claims = if claims == 1 {
+        "1 claim".to_string()
+    } else {
+        format!("{claims} claims")
+    };
     emit("");
     if failed == 0 {
         emit(&format!(
-            "Summary: {claims} claims checked against the kernel, all held."
+            "Summary: {claims} checked against the kernel, all held."
         ));
     } else {
         emit(&format!(
-            "Summary: {claims} claims checked against the kernel, {failed} FAILED."
+            "Summary: {claims} checked against the kernel, {failed} FAILED."
         ));
     }
     exit_code()

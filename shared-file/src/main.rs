@@ -30,6 +30,8 @@ use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MsFlags, ProtFlags};
 use nix::unistd::{Pid, getpid};
 
+mod bench;
+
 const LESSON: Lesson = Lesson {
     name: "shared-file",
     about: "MAP_SHARED file mappings: memory-mapped I/O and IPC",
@@ -80,6 +82,13 @@ const LESSON: Lesson = Lesson {
         run: peer,
     }],
     commands: &[
+        Command {
+            name: "bench",
+            usage: "[--size SIZE] [--reps N]",
+            about: "measure: scan a file (default 1G) with read(2) and with mmap, \
+                    and the cost per small file (build with --release)",
+            run: bench::bench,
+        },
         Command {
             name: "watch",
             usage: "FILE [N]",

@@ -193,3 +193,30 @@ fn the_peer_checks_its_arguments() {
 fn exercise_reach_the_file() {
     testing::checks::exercise_stub_fails_and_solution_holds(exe(), "reach_the_file");
 }
+
+/// The benchmark at a tiny size, so that it cannot rot (its timings are
+/// not checked: they belong to the book's reference run).
+#[test]
+fn bench_runs_at_a_tiny_size() {
+    let out = run(exe(), &["bench", "--size", "64K", "--reps", "1"]);
+    out.assert_all_held();
+    for needle in [
+        "== 1. scan 64 KiB",
+        "== 2. many small files",
+        "What this means",
+        "GB/s",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn bench_checks_its_arguments() {
+    run(exe(), &["bench", "--size", "0"])
+        .assert_one_line_error("--size: \"0\" must be at least 1 byte");
+    run(exe(), &["bench", "--size", "ten"]).assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--size", "99999999999G"]).assert_one_line_error("is too large");
+    run(exe(), &["bench", "--reps", "-1"]).assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--bogus", "1"]).assert_one_line_error("unknown option");
+    run(exe(), &["bench", "--size"]).assert_one_line_error("needs a value");
+}

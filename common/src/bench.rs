@@ -1,0 +1,273 @@
+//! Measuring, for the lessons' `bench` commands: repetitions, medians and
+//! spread, bar charts, sizes on the command line.
+//!
+//! Timings belong here and in the book's "What does it cost?" page, never
+//! in tests: a test cannot tell a slow machine from a slow program.
+
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::narrate;
+
+/// Median and range of repeated measurements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(values: &[f64]) -> Stats {
+        assert!(!values.is_empty(), "no measurements");
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let mid = v.len() / 2;
+        let median = if v.len() % 2 == 1 {
+            v[mid]
+        } else {
+            (v[mid - 1] + v[mid]) / 2.0
+        };
+        Stats {
+            median,
+            min: v[0],
+            max: v[v.len() - 1],
+        }
+    }
+
+    /// `9.81 (9.60–10.02)` with `digits` decimals.
+    pub fn show(&self, digits: usize) -> String {
+        format!(
+            "{:.digits$} ({:.digits$}–{:.digits$})",
+            self.median, self.min, self.max
+        )
+    }
+}
+
+/// The `q`-quantile (0.5 = median, 0.99 = p99) of sorted `values`.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    assert!(!sorted.is_empty(), "no measurements");
+    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[index]
+}
+
+/// Run `f` once to warm up, then `reps` times, timing each run.
+pub fn repeat<T>(reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Vec<(Duration, T)>> {
+    f()?;
+    (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            let out = f()?;
+            Ok((start.elapsed(), out))
+        })
+        .collect()
+}
+
+/// A plain-text bar chart: one row per `(label, value)`, bars scaled to
+/// the largest value, `unit` after each number.
+pub fn bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
+    const WIDTH: f64 = 40.0;
+    let max = rows.iter().map(|r| r.1).fold(0.0, f64::max);
+    let label = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (name, value) in rows {
+        let n = if max > 0.0 {
+            (value / max * WIDTH).round() as usize
+        } else {
+            0
+        };
+        narrate::raw(&format!(
+            "    {name:<label$}  {:<40}  {value:.digits$} {unit}",
+            "#".repeat(n)
+        ));
+    }
+}
+
+/// Say so when the program was built without optimisations: its numbers
+/// would measure the debug build, not the kernel.
+pub fn warn_if_unoptimised(lesson: &str) {
+    if cfg!(debug_assertions) {
+        narrate::raw(&format!(
+            "warning: this is a debug build; its timings are not worth comparing. \
+             Run: cargo run --release -p {lesson} -- bench"
+        ));
+    }
+}
+
+/// Say where the numbers come from: kernel, CPU, how many CPUs, page
+/// size, transparent huge pages, the temp dir (where bench files go).
+pub fn describe_machine() {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let kernel = read("/proc/sys/kernel/osrelease");
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|v| v.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let thp = read("/sys/kernel/mm/transparent_hugepage/enabled");
+    narrate::raw(&format!(
+        "machine: Linux {}, {cpu}, {cpus} CPUs available, page size {}, THP {}, files in {}",
+        kernel.trim(),
+        crate::page_size(),
+        thp.trim(),
+        std::env::temp_dir().display()
+    ));
+}
+
+/// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
+pub fn parse_size(what: &str, text: &str) -> Result<u64> {
+    let bad = |why: &str| Error::plain(what, format!("{text:?} {why}"));
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" | "B" => 0,
+        "K" | "k" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        _ => return Err(bad("is not a size: use a number with K, M or G")),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| bad("is not a size: use a number with K, M or G"))?;
+    let size = n
+        .checked_shl(shift)
+        .filter(|s| s >> shift == n)
+        .ok_or_else(|| bad("is too large"))?;
+    if size == 0 {
+        return Err(bad("must be at least 1 byte"));
+    }
+    Ok(size)
+}
+
+/// Parse a count (repetitions, round trips): a positive whole number.
+pub fn parse_count(what: &str, text: &str) -> Result<u64> {
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::plain(
+            what,
+            format!("{text:?} is not a positive whole number"),
+        )),
+    }
+}
+
+/// `1.5 GiB`, `64 KiB`, `100 B`.
+pub fn show_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(30, "GiB"), (20, "MiB"), (10, "KiB")];
+    for (shift, unit) in UNITS {
+        if bytes >= 1 << shift {
+            let value = bytes as f64 / (1u64 << shift) as f64;
+            return if value.fract() == 0.0 {
+                format!("{value:.0} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{bytes} B")
+}
+
+/// Options of a `bench` command: `--name VALUE` pairs, looked up by name.
+pub struct BenchArgs {
+    pairs: Vec<(String, String)>,
+}
+
+impl BenchArgs {
+    /// Accept only `--NAME VALUE` for the names in `known`.
+    pub fn parse(args: &[String], known: &[&str]) -> Result<BenchArgs> {
+        let mut pairs = Vec::new();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let name = arg
+                .strip_prefix("--")
+                .filter(|n| known.contains(n))
+                .ok_or_else(|| {
+                    let list = known.iter().map(|k| format!("--{k}")).collect::<Vec<_>>();
+                    Error::plain(
+                        "bench",
+                        format!("unknown option {arg:?}; it takes {}", list.join(", ")),
+                    )
+                })?;
+            let value = it
+                .next()
+                .ok_or_else(|| Error::plain("bench", format!("--{name} needs a value")))?;
+            pairs.push((name.to_string(), value.clone()));
+        }
+        Ok(BenchArgs { pairs })
+    }
+
+    pub fn size(&self, name: &str, default: u64) -> Result<u64> {
+        self.get(name)
+            .map_or(Ok(default), |v| parse_size(&format!("--{name}"), v))
+    }
+
+    pub fn count(&self, name: &str, default: u64) -> Result<u64> {
+        self.get(name)
+            .map_or(Ok(default), |v| parse_count(&format!("--{name}"), v))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_ranges() {
+        let s = Stats::of(&[3.0, 1.0, 2.0, 10.0, 4.0]);
+        assert_eq!((s.median, s.min, s.max), (3.0, 1.0, 10.0));
+        assert_eq!(Stats::of(&[1.0, 3.0]).median, 2.0);
+        assert_eq!(s.show(1), "3.0 (1.0–10.0)");
+        let sorted: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(quantile(&sorted, 0.5), 51.0);
+        assert_eq!(quantile(&sorted, 0.99), 99.0);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("--size", "4096").unwrap(), 4096);
+        assert_eq!(parse_size("--size", "64K").unwrap(), 64 << 10);
+        assert_eq!(parse_size("--size", "1G").unwrap(), 1 << 30);
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "1T",
+            "ten",
+            "1.5G",
+            "99999999999999999G",
+            "18446744073709551616",
+        ] {
+            assert!(parse_size("--size", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(show_size(1 << 30), "1 GiB");
+        assert_eq!(show_size(1536 << 10), "1.5 MiB");
+        assert_eq!(show_size(100), "100 B");
+    }
+
+    #[test]
+    fn counts_and_options() {
+        assert!(parse_count("--reps", "0").is_err());
+        assert!(parse_count("--reps", "-3").is_err());
+        let args: Vec<String> = ["--size", "8M", "--reps", "2"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let b = BenchArgs::parse(&args, &["size", "reps"]).unwrap();
+        assert_eq!(b.size("size", 1).unwrap(), 8 << 20);
+        assert_eq!(b.count("reps", 5).unwrap(), 2);
+        assert!(BenchArgs::parse(&args, &["size"]).is_err());
+        assert!(BenchArgs::parse(&["--size".to_string()], &["size"]).is_err());
+    }
+}
