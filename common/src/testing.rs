@@ -37,8 +37,7 @@ impl Run {
         );
         assert!(!self.stdout.contains("[FAIL]"), "{}", self.stdout);
         assert!(
-            self.stdout
-                .contains("claims checked against the kernel, all held"),
+            self.stdout.contains("checked against the kernel, all held"),
             "{}",
             self.stdout
         );
