@@ -219,6 +219,51 @@ impl BenchArgs {
     }
 }
 
+/// A plain-text bar chart on a log scale, for values that span orders of
+/// magnitude (nanoseconds to tens of microseconds): each `#` is a factor
+/// of `10^(1/8)`, so 8 of them make a factor of ten.
+pub fn log_bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
+    let min = rows
+        .iter()
+        .map(|r| r.1)
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let label = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (name, value) in rows {
+        let n = if *value > 0.0 {
+            1 + ((value / min).log10() * 8.0).round() as usize
+        } else {
+            0
+        };
+        narrate::raw(&format!(
+            "    {name:<label$}  {:<48} {value:.digits$} {unit}",
+            "#".repeat(n)
+        ));
+    }
+    narrate::raw("    (log scale: 8 more # = 10 times more)");
+}
+
+/// The CPUs this process may run on (`sched_getaffinity`).
+pub fn allowed_cpus() -> Result<Vec<usize>> {
+    use crate::WithCall;
+    let set = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0))
+        .with_call("sched_getaffinity", || "this process".into())?;
+    Ok((0..nix::sched::CpuSet::count())
+        .filter(|&c| set.is_set(c).unwrap_or(false))
+        .collect())
+}
+
+/// Run this process on these CPUs only (`sched_setaffinity`).
+pub fn run_on(cpus: &[usize]) -> Result<()> {
+    use crate::WithCall;
+    let mut set = nix::sched::CpuSet::new();
+    for &cpu in cpus {
+        set.set(cpu).with_call("CPU_SET", || format!("CPU {cpu}"))?;
+    }
+    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
+        .with_call("sched_setaffinity", || format!("CPUs {cpus:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

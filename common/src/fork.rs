@@ -191,7 +191,15 @@ impl Child {
     }
 
     /// Wait for the child to end (`waitpid`) and say how it ended.
-    pub fn wait(mut self) -> Result<ChildEnd> {
+    pub fn wait(self) -> Result<ChildEnd> {
+        let end = self.wait_quietly()?;
+        narrate::say(&end.to_string());
+        Ok(end)
+    }
+
+    /// Wait for the child to end, saying nothing (for benchmarks, which
+    /// report numbers, not processes).
+    pub fn wait_quietly(mut self) -> Result<ChildEnd> {
         self.reaped = true;
         narrate::set_live_child(0);
         loop {
@@ -206,7 +214,6 @@ impl Child {
                     return Err(Error::sys("waitpid", e, format!("child {}", self.pid)));
                 }
             };
-            narrate::say(&end.to_string());
             return Ok(end);
         }
     }

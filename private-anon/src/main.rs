@@ -11,7 +11,7 @@
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 
-use common::cli::{Lesson, Scenario};
+use common::cli::{Command, Lesson, Scenario};
 use common::fault::{self, Access};
 use common::fork::fork_child;
 use common::mapping::Mapping;
@@ -25,6 +25,8 @@ use common::{Error, Result, WithCall, evidence, page_size, show, turns};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
 use nix::unistd::{Pid, getpid};
+
+mod bench;
 
 const LESSON: Lesson = Lesson {
     name: "private-anon",
@@ -77,7 +79,13 @@ const LESSON: Lesson = Lesson {
         },
     ],
     internal: &[],
-    commands: &[],
+    commands: &[Command {
+        name: "bench",
+        usage: "[--size SIZE] [--reps N]",
+        about: "measure: the cost per page of faults, MAP_POPULATE, copy-on-write \
+                and munmap, and of fork (build with --release)",
+        run: bench::bench,
+    }],
     file: None,
 };
 

@@ -36,3 +36,27 @@ fn root_compares_frame_numbers() {
 fn exercise_share_the_counter() {
     testing::checks::exercise_stub_fails_and_solution_holds(exe(), "share_the_counter");
 }
+
+/// The benchmark at a tiny size, so that it cannot rot (its timings are
+/// not checked: they belong to the book's reference run).
+#[test]
+fn bench_runs_at_a_tiny_size() {
+    let out = run(exe(), &["bench", "--size", "256K", "--reps", "1"]);
+    out.assert_exit_ok();
+    for needle in [
+        "first write to a page",
+        "copy-on-write after fork",
+        "ms per GiB",
+        "What this means",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn bench_checks_its_arguments() {
+    run(exe(), &["bench", "--size", "-1"]).assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--size", "1T"]).assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--reps", "0"]).assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--round-trips", "3"]).assert_one_line_error("unknown option");
+}

@@ -11,7 +11,7 @@
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use common::cli::{Internal, Lesson, Scenario};
+use common::cli::{Command, Internal, Lesson, Scenario};
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
@@ -20,6 +20,8 @@ use common::proc::maps::{self, Quadrant};
 use common::{Error, Result, WithCall, evidence, futex, page_size, show, turns};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::getpid;
+
+mod bench;
 
 const LESSON: Lesson = Lesson {
     name: "shared-anon",
@@ -66,7 +68,13 @@ const LESSON: Lesson = Lesson {
         name: AFTER_EXEC,
         run: after_exec,
     }],
-    commands: &[],
+    commands: &[Command {
+        name: "bench",
+        usage: "[--round-trips K] [--reps N]",
+        about: "measure: parent-child round trips through the shared page \
+                (spin, futex) and through a pipe (build with --release)",
+        run: bench::bench,
+    }],
     file: None,
 };
 

@@ -38,3 +38,47 @@ fn root_compares_frame_numbers() {
 fn exercise_map_before_fork() {
     testing::checks::exercise_stub_fails_and_solution_holds(exe(), "map_before_fork");
 }
+
+/// The benchmark at a tiny size, so that it cannot rot (its timings are
+/// not checked: they belong to the book's reference run).
+#[test]
+fn bench_runs_at_a_tiny_size() {
+    let out = run(exe(), &["bench", "--round-trips", "200", "--reps", "1"]);
+    out.assert_exit_ok();
+    for needle in [
+        "same CPU",
+        "unpinned",
+        "spin on an atomic",
+        "futex wait/wake",
+        "pipe",
+        "What this means",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn bench_checks_its_arguments() {
+    run(exe(), &["bench", "--round-trips", "0"])
+        .assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--reps", "x"]).assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--size", "1M"]).assert_one_line_error("unknown option");
+}
+
+/// On one CPU the spin mode must not spin forever.
+#[test]
+fn bench_finishes_on_one_cpu() {
+    let out = std::process::Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(exe())
+        .args(["bench", "--round-trips", "300", "--reps", "1"])
+        .output()
+        .expect("taskset (util-linux) is needed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("only one CPU is available"), "{stdout}");
+}
