@@ -162,8 +162,13 @@ impl Sample {
 
 // ANCHOR: map
 /// `mmap(NULL, len, prot, MAP_PRIVATE, fd, offset)`, printed the way C
-/// would write it.
-fn map_file(file: &impl AsFd, len: usize, prot: ProtFlags, offset: i64) -> Result<Mapping> {
+/// would write it; the kernel's answer as is.
+fn try_map_file(
+    file: &impl AsFd,
+    len: usize,
+    prot: ProtFlags,
+    offset: i64,
+) -> nix::Result<Mapping> {
     let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     let fd = file.as_fd().as_raw_fd();
     // SAFETY: no address hint and no MAP_FIXED, so the kernel picks a range
@@ -182,13 +187,18 @@ fn map_file(file: &impl AsFd, len: usize, prot: ProtFlags, offset: i64) -> Resul
         offset,
         outcome,
     ));
-    let addr = result.with_call("mmap", || {
-        format!("{len} bytes of fd {fd} at offset {offset}")
-    })?;
     // SAFETY: what this successful mmap of `len` bytes returned.
-    Ok(unsafe { Mapping::adopt(addr, len) })
+    result.map(|addr| unsafe { Mapping::adopt(addr, len) })
 }
 // ANCHOR_END: map
+
+/// [`try_map_file`], which must succeed.
+fn map_file(file: &impl AsFd, len: usize, prot: ProtFlags, offset: i64) -> Result<Mapping> {
+    let fd = file.as_fd().as_raw_fd();
+    try_map_file(file, len, prot, offset).with_call("mmap", || {
+        format!("{len} bytes of fd {fd} at offset {offset}")
+    })
+}
 
 const RW: ProtFlags = ProtFlags::PROT_READ.union(ProtFlags::PROT_WRITE);
 
@@ -810,7 +820,7 @@ fn bad_files() -> Result<()> {
         .with_call("fstat", || "/proc/self/status".into())?
         .len();
     narrate::evidence("fstat", &format!("/proc/self/status has st_size {size}"));
-    let err = try_map(&status, page);
+    let err = try_map_file(&status, page, ProtFlags::PROT_READ, 0).err();
     claim_eq("mapping it fails with ENODEV", Some(Errno::ENODEV), err);
     explain(
         "/proc files are generated when read: there are no file pages to map. \
@@ -823,45 +833,9 @@ fn bad_files() -> Result<()> {
     let dir = std::env::temp_dir();
     let opened = userfile::open(&dir, false)?;
     say(&format!("opened {} ({})", dir.display(), opened.kind));
-    let err = try_map(&opened.file, page);
+    let err = try_map_file(&opened.file, page, ProtFlags::PROT_READ, 0).err();
     claim_eq("mapping it fails with ENODEV", Some(Errno::ENODEV), err);
     Ok(())
-}
-
-/// Try a one-page private read-only map; return the errno if it failed.
-fn try_map(file: &File, len: usize) -> Option<Errno> {
-    let length = NonZeroUsize::new(len).expect("not zero");
-    // SAFETY: a read-only private mapping at a place the kernel picks; it
-    // is unmapped at once if it succeeds.
-    let result = unsafe {
-        mman::mmap(
-            None,
-            length,
-            ProtFlags::PROT_READ,
-            MapFlags::MAP_PRIVATE,
-            file,
-            0,
-        )
-    };
-    let fd = file.as_raw_fd();
-    let outcome = result.map(|p| p.as_ptr() as usize);
-    narrate::call(&show::mmap_call(
-        None,
-        len,
-        libc::PROT_READ,
-        libc::MAP_PRIVATE,
-        fd,
-        0,
-        outcome,
-    ));
-    match result {
-        Ok(addr) => {
-            // SAFETY: what this successful mmap of `len` bytes returned.
-            drop(unsafe { Mapping::adopt(addr, len) });
-            None
-        }
-        Err(e) => Some(e),
-    }
 }
 
 // Step 10.1 .. 10.2

@@ -170,22 +170,7 @@ fn copy_and_scan(ram: &[u64], buf: &mut [u64]) -> u64 {
 
 /// How much of `path` is in the page cache, by mincore on a mapping.
 fn resident(path: &Path, size: u64) -> Result<f64> {
-    let file = File::open(path).with_call("open", || path.display().to_string())?;
-    let len = NonZeroUsize::new(size as usize).expect("not zero");
-    // SAFETY: a read-only mapping that is only passed to mincore.
-    let addr = unsafe {
-        mman::mmap(
-            None,
-            len,
-            ProtFlags::PROT_READ,
-            MapFlags::MAP_SHARED,
-            &file,
-            0,
-        )
-    }
-    .with_call("mmap", || path.display().to_string())?;
-    // SAFETY: what this successful mmap returned.
-    let mapping = unsafe { Mapping::adopt(addr, len.get()) };
+    let mapping = map_whole(path, size)?;
     let pages = mapping.len() / page_size();
     let cached = counters::mincore(mapping.start(), pages)?
         .iter()
