@@ -117,6 +117,23 @@ pub fn describe_machine() {
     ));
 }
 
+/// Total RAM, from sysinfo(2).
+pub fn total_ram() -> Result<u64> {
+    let mut info = std::mem::MaybeUninit::<libc::sysinfo>::zeroed();
+    // SAFETY: sysinfo fills the struct it is given, which is zeroed and
+    // large enough.
+    if unsafe { libc::sysinfo(info.as_mut_ptr()) } != 0 {
+        return Err(Error::sys(
+            "sysinfo",
+            nix::errno::Errno::last(),
+            "total RAM",
+        ));
+    }
+    // SAFETY: sysinfo returned 0, so the struct is filled in.
+    let info = unsafe { info.assume_init() };
+    Ok(info.totalram as u64 * info.mem_unit as u64)
+}
+
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
 pub fn parse_size(what: &str, text: &str) -> Result<u64> {
     let bad = |why: &str| Error::plain(what, format!("{text:?} {why}"));
@@ -203,6 +220,26 @@ impl BenchArgs {
     pub fn size(&self, name: &str, default: u64) -> Result<u64> {
         self.get(name)
             .map_or(Ok(default), |v| parse_size(&format!("--{name}"), v))
+    }
+
+    /// A size for data the bench keeps in RAM (`copies` times over): more
+    /// than half the machine's memory is refused up front, rather than
+    /// failing in the middle (or being killed by the OOM killer).
+    pub fn size_in_ram(&self, name: &str, default: u64, copies: u64) -> Result<u64> {
+        let size = self.size(name, default)?;
+        let ram = total_ram()?;
+        if size.saturating_mul(copies) > ram / 2 {
+            return Err(Error::plain(
+                &format!("--{name}"),
+                format!(
+                    "{} is too large: the bench keeps {copies} copies in RAM, and this \
+                     machine has {}",
+                    show_size(size),
+                    show_size(ram)
+                ),
+            ));
+        }
+        Ok(size)
     }
 
     pub fn count(&self, name: &str, default: u64) -> Result<u64> {

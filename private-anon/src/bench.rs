@@ -21,9 +21,9 @@ const RW: ProtFlags = ProtFlags::PROT_READ.union(ProtFlags::PROT_WRITE);
 
 pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
     let args = BenchArgs::parse(args, &["size", "reps"])?;
-    let size = args
-        .size("size", 1 << 30)?
-        .next_multiple_of(page_size() as u64) as usize;
+    // Twice over: copy-on-write duplicates every page.
+    let size = args.size_in_ram("size", 1 << 30, 2)?;
+    let size = size.next_multiple_of(page_size() as u64) as usize;
     let reps = args.count("reps", 5)? as usize;
     let pages = size / page_size();
     warn_if_unoptimised("private-anon");

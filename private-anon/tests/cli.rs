@@ -60,3 +60,10 @@ fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--reps", "0"]).assert_one_line_error("not a positive whole number");
     run(exe(), &["bench", "--round-trips", "3"]).assert_one_line_error("unknown option");
 }
+
+/// More than the machine's memory is refused up front, not found out by
+/// the OOM killer.
+#[test]
+fn bench_refuses_a_size_larger_than_memory() {
+    run(exe(), &["bench", "--size", "400000G"]).assert_one_line_error("is too large");
+}

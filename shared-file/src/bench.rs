@@ -35,7 +35,8 @@ const CHUNK: usize = 128 << 10;
 pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
     let args = BenchArgs::parse(args, &["size", "reps"])?;
     // Whole 8-byte words: the scan reads u64s.
-    let size = args.size("size", 1 << 30)?.next_multiple_of(8);
+    // In RAM three times over: the in-RAM copy and two cached files.
+    let size = args.size_in_ram("size", 1 << 30, 3)?.next_multiple_of(8);
     let reps = args.count("reps", 5)? as usize;
     warn_if_unoptimised("shared-file");
     narrate::raw(&format!(

@@ -220,3 +220,10 @@ fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--bogus", "1"]).assert_one_line_error("unknown option");
     run(exe(), &["bench", "--size"]).assert_one_line_error("needs a value");
 }
+
+/// More than the machine's memory is refused up front, not found out by
+/// the OOM killer.
+#[test]
+fn bench_refuses_a_size_larger_than_memory() {
+    run(exe(), &["bench", "--size", "400000G"]).assert_one_line_error("is too large");
+}
