@@ -131,7 +131,7 @@ pub fn total_ram() -> Result<u64> {
     }
     // SAFETY: sysinfo returned 0, so the struct is filled in.
     let info = unsafe { info.assume_init() };
-    Ok(info.totalram as u64 * info.mem_unit as u64)
+    Ok(u64::from(info.totalram) * u64::from(info.mem_unit))
 }
 
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
