@@ -131,7 +131,10 @@ pub fn total_ram() -> Result<u64> {
     }
     // SAFETY: sysinfo returned 0, so the struct is filled in.
     let info = unsafe { info.assume_init() };
-    Ok(u64::from(info.totalram) * u64::from(info.mem_unit))
+    // c_ulong is u64 here but u32 on 32-bit targets.
+    #[allow(clippy::useless_conversion)]
+    let total = u64::from(info.totalram);
+    Ok(total * u64::from(info.mem_unit))
 }
 
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
