@@ -52,7 +52,10 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// Run `f` once to warm up, then `reps` times, timing each run.
-pub fn repeat<T>(reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Vec<(Duration, T)>> {
+pub fn repeat<T>(
+    reps: usize,
+    mut f: impl FnMut() -> Result<T>,
+) -> Result<Vec<(Duration, T)>> {
     f()?;
     (0..reps)
         .map(|_| {
@@ -140,10 +143,11 @@ pub fn total_ram() -> Result<u64> {
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
 pub fn parse_size(what: &str, text: &str) -> Result<u64> {
     let bad = |why: &str| Error::plain(what, format!("{text:?} {why}"));
-    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => text.split_at(i),
-        None => (text, ""),
-    };
+    let (number, unit) =
+        match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => text.split_at(i),
+            None => (text, ""),
+        };
     let shift = match unit {
         "" | "B" => 0,
         "K" | "k" | "KiB" => 10,
@@ -206,15 +210,21 @@ impl BenchArgs {
                 .strip_prefix("--")
                 .filter(|n| known.contains(n))
                 .ok_or_else(|| {
-                    let list = known.iter().map(|k| format!("--{k}")).collect::<Vec<_>>();
+                    let list = known
+                        .iter()
+                        .map(|k| format!("--{k}"))
+                        .collect::<Vec<_>>();
                     Error::plain(
                         "bench",
-                        format!("unknown option {arg:?}; it takes {}", list.join(", ")),
+                        format!(
+                            "unknown option {arg:?}; it takes {}",
+                            list.join(", ")
+                        ),
                     )
                 })?;
-            let value = it
-                .next()
-                .ok_or_else(|| Error::plain("bench", format!("--{name} needs a value")))?;
+            let value = it.next().ok_or_else(|| {
+                Error::plain("bench", format!("--{name} needs a value"))
+            })?;
             pairs.push((name.to_string(), value.clone()));
         }
         Ok(BenchArgs { pairs })
@@ -228,7 +238,12 @@ impl BenchArgs {
     /// A size for data the bench keeps in RAM (`copies` times over): more
     /// than half the machine's memory is refused up front, rather than
     /// failing in the middle (or being killed by the OOM killer).
-    pub fn size_in_ram(&self, name: &str, default: u64, copies: u64) -> Result<u64> {
+    pub fn size_in_ram(
+        &self,
+        name: &str,
+        default: u64,
+        copies: u64,
+    ) -> Result<u64> {
         let size = self.size(name, default)?;
         let ram = total_ram()?;
         if size.saturating_mul(copies) > ram / 2 {

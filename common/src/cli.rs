@@ -113,14 +113,17 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
             Some(Long("in-place")) if in_place_ok => opts.opts.in_place = true,
             Some(Short('h') | Long("help")) => opts.help = true,
             Some(Value(name)) => {
-                let name = name
-                    .into_string()
-                    .map_err(|n| Error::plain("usage", format!("{n:?} is not UTF-8")))?;
+                let name = name.into_string().map_err(|n| {
+                    Error::plain("usage", format!("{n:?} is not UTF-8"))
+                })?;
                 opts.names.push(name);
             }
             Some(other) => {
                 let unexpected = other.unexpected().to_string();
-                return Err(Error::plain("usage", format!("{unexpected}; {try_help}")));
+                return Err(Error::plain(
+                    "usage",
+                    format!("{unexpected}; {try_help}"),
+                ));
             }
         }
     }
@@ -129,7 +132,8 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
 
 fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     if let Some(first) = args.first().and_then(|a| a.to_str()) {
-        if let Some(internal) = lesson.internal.iter().find(|i| i.name == first) {
+        if let Some(internal) = lesson.internal.iter().find(|i| i.name == first)
+        {
             let rest: Vec<String> = args[1..]
                 .iter()
                 .map(|a| a.to_string_lossy().into_owned())
@@ -140,7 +144,8 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     }
     // A lesson's own command takes its arguments as they are.
     if let Some(first) = args.first().and_then(|a| a.to_str()) {
-        if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
+        if let Some(command) = lesson.commands.iter().find(|c| c.name == first)
+        {
             let rest: Vec<String> = args[1..]
                 .iter()
                 .map(|a| a.to_string_lossy().into_owned())
@@ -189,7 +194,10 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                 _ => {
                     return Err(Error::plain(
                         name,
-                        format!("no such scenario; '{} --list' names them", lesson.name),
+                        format!(
+                            "no such scenario; '{} --list' names them",
+                            lesson.name
+                        ),
                     ));
                 }
             },
@@ -214,7 +222,8 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
 fn intro(lesson: &Lesson) {
     narrate::raw(&format!("{}: {}", lesson.name, lesson.about));
     let who = if crate::is_root() {
-        "running as root: pagemap shows frame numbers (physical pages)".to_string()
+        "running as root: pagemap shows frame numbers (physical pages)"
+            .to_string()
     } else {
         format!(
             "running as uid {}: pagemap hides frame numbers (they need \
@@ -222,7 +231,10 @@ fn intro(lesson: &Lesson) {
             nix::unistd::geteuid()
         )
     };
-    narrate::explain(&format!("Page size {} bytes; {who}.", crate::page_size()));
+    narrate::explain(&format!(
+        "Page size {} bytes; {who}.",
+        crate::page_size()
+    ));
 }
 
 fn list(lesson: &Lesson) -> String {
@@ -236,7 +248,9 @@ fn list(lesson: &Lesson) -> String {
         .scenarios
         .iter()
         .enumerate()
-        .map(|(i, s)| format!("{:>2}. {:<width$}  {}\n", i + 1, s.name, s.title))
+        .map(|(i, s)| {
+            format!("{:>2}. {:<width$}  {}\n", i + 1, s.name, s.title)
+        })
         .collect()
 }
 
@@ -249,7 +263,10 @@ fn help(lesson: &Lesson) -> String {
     if let Some(file) = &lesson.file {
         usage.push(("FILE".into(), file.about.into()));
         if file.in_place {
-            usage.push(("FILE --in-place".into(), "the same, on FILE itself".into()));
+            usage.push((
+                "FILE --in-place".into(),
+                "the same, on FILE itself".into(),
+            ));
         }
     }
     for c in lesson.commands {

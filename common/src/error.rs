@@ -113,7 +113,8 @@ mod tests {
 
     #[test]
     fn io_errors_keep_their_errno() {
-        let r: std::io::Result<()> = Err(std::io::Error::from_raw_os_error(libc::ENOENT));
+        let r: std::io::Result<()> =
+            Err(std::io::Error::from_raw_os_error(libc::ENOENT));
         let e = r.with_call("open", || "/nope".into()).unwrap_err();
         assert_eq!(e.errno(), Some(Errno::ENOENT));
         assert_eq!(

@@ -25,7 +25,10 @@ pub fn maps_line(pid: Pid, who: &str, addr: usize) -> Result<Option<MapsLine>> {
     let line = maps::find(pid, addr)?;
     match &line {
         Some(line) => narrate::evidence("maps", &format!("{who}{line}")),
-        None => narrate::evidence("maps", &format!("{who}no line contains {addr:#x}")),
+        None => narrate::evidence(
+            "maps",
+            &format!("{who}no line contains {addr:#x}"),
+        ),
     }
     Ok(line)
 }
@@ -39,7 +42,10 @@ pub fn page(pid: Pid, who: &str, addr: usize) -> PageInfo {
             page
         }
         Err(e) => {
-            narrate::evidence("pagemap", &format!("{who:<7} unavailable ({e})"));
+            narrate::evidence(
+                "pagemap",
+                &format!("{who:<7} unavailable ({e})"),
+            );
             PageInfo::UNAVAILABLE
         }
     }
@@ -140,7 +146,9 @@ pub fn perms_of(line: Option<&MapsLine>) -> &str {
 pub fn quadrant_of(line: Option<&MapsLine>) -> String {
     match line.map(MapsLine::kind) {
         None => "no maps line".into(),
-        Some(kind) => kind.quadrant().map_or(kind.to_string(), |q| q.to_string()),
+        Some(kind) => {
+            kind.quadrant().map_or(kind.to_string(), |q| q.to_string())
+        }
     }
 }
 

@@ -118,7 +118,10 @@ impl std::fmt::Display for Access {
 ///
 /// A write stores 0. In a private mapping that lands in the child's own
 /// copy; in a `MAP_SHARED` one every process (and the file) sees it.
-pub fn probe(addr: usize, access: Access) -> crate::Result<crate::fork::ChildEnd> {
+pub fn probe(
+    addr: usize,
+    access: Access,
+) -> crate::Result<crate::fork::ChildEnd> {
     let child = crate::fork::fork_child(move || {
         // SAFETY: this child exists to take the fault, if there is one: a
         // SIGSEGV or SIGBUS kills it and the parent reports how it died.

@@ -69,7 +69,9 @@ impl ChildEnd {
 impl fmt::Display for ChildEnd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ChildEnd::Exited { pid, code } => write!(f, "child {pid} exited {code}"),
+            ChildEnd::Exited { pid, code } => {
+                write!(f, "child {pid} exited {code}")
+            }
             ChildEnd::Killed { pid, signal } => {
                 write!(f, "child {pid} killed by {signal}")
             }
@@ -109,7 +111,9 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
     // the child is a complete copy of it: no lock is held by a thread that
     // does not exist in the child, and the child may run ordinary code. The
     // child never returns from this function: it leaves through _exit.
-    match unsafe { fork() }.with_call("fork", || "cannot create a child".into())? {
+    match unsafe { fork() }
+        .with_call("fork", || "cannot create a child".into())?
+    {
         ForkResult::Parent { child } => {
             narrate::set_role(Role::Parent);
             narrate::set_live_child(child.as_raw());
@@ -127,7 +131,8 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
 /// this process was re-parented). For children and for programs a lesson
 /// starts, so that nothing outlives the lesson.
 pub fn die_with_parent(parent: Pid) -> Result<()> {
-    prctl::set_pdeathsig(Signal::SIGKILL).with_call("prctl", || "PR_SET_PDEATHSIG".into())?;
+    prctl::set_pdeathsig(Signal::SIGKILL)
+        .with_call("prctl", || "PR_SET_PDEATHSIG".into())?;
     if getppid() != parent {
         return Err(Error::plain(
             "getppid",
@@ -206,12 +211,20 @@ impl Child {
             let status = waitpid(self.pid, None);
             let end = match status {
                 Err(nix::errno::Errno::EINTR) => continue,
-                Ok(WaitStatus::Exited(pid, code)) => ChildEnd::Exited { pid, code },
-                Ok(WaitStatus::Signaled(pid, signal, _core)) => ChildEnd::Killed { pid, signal },
+                Ok(WaitStatus::Exited(pid, code)) => {
+                    ChildEnd::Exited { pid, code }
+                }
+                Ok(WaitStatus::Signaled(pid, signal, _core)) => {
+                    ChildEnd::Killed { pid, signal }
+                }
                 // Without WUNTRACED/WCONTINUED only the two above arrive.
                 Ok(_) => continue,
                 Err(e) => {
-                    return Err(Error::sys("waitpid", e, format!("child {}", self.pid)));
+                    return Err(Error::sys(
+                        "waitpid",
+                        e,
+                        format!("child {}", self.pid),
+                    ));
                 }
             };
             return Ok(end);

@@ -32,7 +32,9 @@ pub fn wait(word: &AtomicU32, current: u32) {
 pub fn wake(word: &AtomicU32, count: u32) {
     // SAFETY: `word` is a valid, aligned u32 (borrowed); FUTEX_WAKE does not
     // touch its contents, it only wakes waiters queued on it.
-    unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, count) };
+    unsafe {
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, count)
+    };
 }
 
 /// Block until `word` holds `wanted`. The Acquire load pairs with the

@@ -21,7 +21,9 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering,
+};
 
 use crate::error::{EXIT_CLAIM_FAILED, EXIT_OK};
 
@@ -87,7 +89,8 @@ pub fn tag() -> String {
 fn colour() -> bool {
     static COLOUR: OnceLock<bool> = OnceLock::new();
     *COLOUR.get_or_init(|| {
-        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
     })
 }
 
@@ -129,7 +132,16 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
 
 /// Columns a terminal gives `text`: CJK characters take two.
 fn width(text: &str) -> usize {
-    let wide = |c: char| matches!(c, '\u{1100}'..='\u{115f}' | '\u{2e80}'..='\u{a4cf}' | '\u{ac00}'..='\u{d7a3}' | '\u{f900}'..='\u{faff}' | '\u{fe30}'..='\u{fe4f}' | '\u{ff00}'..='\u{ff60}' | '\u{ffe0}'..='\u{ffe6}');
+    let wide = |c: char| {
+        matches!(c,
+            '\u{1100}'..='\u{115f}'
+            | '\u{2e80}'..='\u{a4cf}'
+            | '\u{ac00}'..='\u{d7a3}'
+            | '\u{f900}'..='\u{faff}'
+            | '\u{fe30}'..='\u{fe4f}'
+            | '\u{ff00}'..='\u{ff60}'
+            | '\u{ffe0}'..='\u{ffe6}')
+    };
     text.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
 }
 
@@ -225,7 +237,11 @@ pub fn claim(
         .enumerate()
     {
         if i == 0 && colour() {
-            emit(&line.replacen(mark, &format!("\x1b[{colour_code}m{mark}\x1b[0m"), 1));
+            emit(&line.replacen(
+                mark,
+                &format!("\x1b[{colour_code}m{mark}\x1b[0m"),
+                1,
+            ));
         } else {
             emit(&line);
         }
@@ -235,7 +251,11 @@ pub fn claim(
 
 /// [`claim`] that `got == expected`; a failure shows both in `{:?}` form
 /// (strings quoted, `Some(4)`/`None` for optional values).
-pub fn claim_eq<T: PartialEq + std::fmt::Debug>(text: &str, expected: T, got: T) -> bool {
+pub fn claim_eq<T: PartialEq + std::fmt::Debug>(
+    text: &str,
+    expected: T,
+    got: T,
+) -> bool {
     let holds = expected == got;
     claim(holds, text, format!("{expected:?}"), format!("{got:?}"))
 }
@@ -301,7 +321,9 @@ pub(crate) fn set_live_child(pid: i32) {
 }
 
 fn pause_if_due() {
-    if !PAUSE.load(Ordering::Relaxed) || role() == Role::Child || STEP.load(Ordering::Relaxed) == 0
+    if !PAUSE.load(Ordering::Relaxed)
+        || role() == Role::Child
+        || STEP.load(Ordering::Relaxed) == 0
     {
         return;
     }

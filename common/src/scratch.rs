@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+use nix::sys::signal::{
+    SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction,
+};
 
 use crate::error::{Error, Result, WithCall};
 
@@ -23,7 +25,8 @@ static KEEP: AtomicBool = AtomicBool::new(false);
 /// The process that owns the files in [`LIVE`].
 static OWNER: AtomicI32 = AtomicI32::new(0);
 /// Paths to unlink on a signal: leaked C strings, null when free.
-static LIVE: [AtomicPtr<libc::c_char>; 16] = [const { AtomicPtr::new(std::ptr::null_mut()) }; 16];
+static LIVE: [AtomicPtr<libc::c_char>; 16] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; 16];
 
 /// `--keep`: leave scratch files behind and say where they are.
 pub fn keep_files() {
@@ -45,9 +48,12 @@ impl ScratchFile {
         let slot = LIVE
             .iter()
             .position(|p| p.load(Ordering::Relaxed).is_null())
-            .ok_or_else(|| Error::plain("scratch file", "too many scratch files at once"))?;
+            .ok_or_else(|| {
+                Error::plain("scratch file", "too many scratch files at once")
+            })?;
         let pid = std::process::id();
-        let path = std::env::temp_dir().join(format!("mmap-quadrants-{name}-{pid}-{slot}"));
+        let path = std::env::temp_dir()
+            .join(format!("mmap-quadrants-{name}-{pid}-{slot}"));
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -58,7 +64,12 @@ impl ScratchFile {
                 format!("{} (O_CREAT|O_EXCL, 0600)", path.display())
             })?;
         let c_path = CString::new(path.as_os_str().as_encoded_bytes())
-            .map_err(|_| Error::plain("scratch file", "temp dir path contains a NUL byte"))?;
+            .map_err(|_| {
+                Error::plain(
+                    "scratch file",
+                    "temp dir path contains a NUL byte",
+                )
+            })?;
         OWNER.store(std::process::id() as i32, Ordering::Relaxed);
         LIVE[slot].store(c_path.into_raw(), Ordering::SeqCst);
         Ok(ScratchFile { path, file, slot })
@@ -110,7 +121,9 @@ extern "C" fn on_signal(signal: libc::c_int) {
     // in LIVE are valid C strings until Drop swaps them out, which it does
     // before freeing them.
     unsafe {
-        if !KEEP.load(Ordering::Relaxed) && OWNER.load(Ordering::Relaxed) == libc::getpid() {
+        if !KEEP.load(Ordering::Relaxed)
+            && OWNER.load(Ordering::Relaxed) == libc::getpid()
+        {
             for slot in &LIVE {
                 let path = slot.load(Ordering::SeqCst);
                 if !path.is_null() {
@@ -133,11 +146,15 @@ mod tests {
     #[test]
     fn never_follows_a_planted_symlink() {
         let pid = std::process::id();
-        let target = std::env::temp_dir().join(format!("mmap-quadrants-target-{pid}"));
+        let target =
+            std::env::temp_dir().join(format!("mmap-quadrants-target-{pid}"));
         std::fs::write(&target, b"victim").unwrap();
         // Every slot: another test may take one meanwhile.
         let planted: Vec<_> = (0..LIVE.len())
-            .map(|slot| std::env::temp_dir().join(format!("mmap-quadrants-planted-{pid}-{slot}")))
+            .map(|slot| {
+                std::env::temp_dir()
+                    .join(format!("mmap-quadrants-planted-{pid}-{slot}"))
+            })
             .collect();
         for link in &planted {
             std::os::unix::fs::symlink(&target, link).unwrap();

@@ -137,7 +137,8 @@ pub fn run_unprivileged(exe: &Path, args: &[&str]) -> Run {
 /// A fresh 0777 temp directory holding a 0755 copy of `exe`.
 fn reachable_copy(exe: &Path) -> PathBuf {
     // Tests run in parallel threads: each copy gets its own directory.
-    static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static COPIES: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
     let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
         "mmap-quadrants-test-{}-{n}-{}",
@@ -146,10 +147,12 @@ fn reachable_copy(exe: &Path) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777))
+        .expect("chmod");
     let copy = dir.join(exe.file_name().expect("binary name"));
     std::fs::copy(exe, &copy).expect("copy binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
     dir
 }
 
@@ -189,7 +192,9 @@ pub mod checks {
 
     use nix::sys::signal::Signal;
 
-    use super::{run, run_on_terminal, run_unprivileged, run_with_input, strip_colour};
+    use super::{
+        run, run_on_terminal, run_unprivileged, run_with_input, strip_colour,
+    };
     use crate::transcript::Normaliser;
 
     /// Every claim of the whole lesson holds.
@@ -204,7 +209,11 @@ pub mod checks {
             out.assert_all_held();
             let heading = format!("=== {}. {name}: ", i + 1);
             assert!(out.stdout.contains(&heading), "{name}: {}", out.stdout);
-            assert_eq!(out.stdout.matches("\n=== ").count(), 1, "{name} ran alone");
+            assert_eq!(
+                out.stdout.matches("\n=== ").count(),
+                1,
+                "{name} ran alone"
+            );
         }
     }
 
@@ -235,7 +244,8 @@ pub mod checks {
     /// Unknown scenarios and options: one line, exit 2, no panic.
     pub fn bad_arguments_are_one_line_errors(exe: &Path) {
         run(exe, &["nope"]).assert_one_line_error("nope: no such scenario");
-        run(exe, &["map", "nope"]).assert_one_line_error("nope: no such scenario");
+        run(exe, &["map", "nope"])
+            .assert_one_line_error("nope: no such scenario");
         run(exe, &["--nope"]).assert_one_line_error("--nope");
         run(exe, &["--keep=yes"]).assert_one_line_error("--keep");
     }
@@ -261,7 +271,8 @@ pub mod checks {
         let out = super::run_with_env(exe, &[], &hide);
         out.assert_all_held();
         assert!(
-            out.stdout.contains("pagemap: ") && out.stdout.contains("unavailable (open: EACCES")
+            out.stdout.contains("pagemap: ")
+                && out.stdout.contains("unavailable (open: EACCES")
         );
         assert!(
             out.stdout.contains("is unavailable here.)"),
@@ -269,7 +280,8 @@ pub mod checks {
             out.stdout
         );
         assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
-        let (full, partial) = (claims(&run(exe, &[]).stdout), claims(&out.stdout));
+        let (full, partial) =
+            (claims(&run(exe, &[]).stdout), claims(&out.stdout));
         assert!(
             partial > 0 && partial < full,
             "checked {partial} of {full} claims"
@@ -323,12 +335,17 @@ pub mod checks {
                 } else {
                     run(exe, &[name])
                 };
-                let bad = if out.code != Some(0) || out.stdout.contains("[FAIL]") {
-                    Some(format!("exit {:?}\n{}{}", out.code, out.stdout, out.stderr))
-                } else {
-                    let now = normaliser.apply(&out.stdout);
-                    (now != reference).then(|| crate::transcript::diff(&reference, &now))
-                };
+                let bad =
+                    if out.code != Some(0) || out.stdout.contains("[FAIL]") {
+                        Some(format!(
+                            "exit {:?}\n{}{}",
+                            out.code, out.stdout, out.stderr
+                        ))
+                    } else {
+                        let now = normaliser.apply(&out.stdout);
+                        (now != reference)
+                            .then(|| crate::transcript::diff(&reference, &now))
+                    };
                 if let Some(why) = bad {
                     problems.push(format!("{name}, run {}: {why}", i + 1));
                 }
@@ -363,7 +380,8 @@ pub mod checks {
                 .expect("start the lesson");
             let pid = nix::unistd::Pid::from_raw(lesson.id() as i32);
             let mut stdin = lesson.stdin.take().expect("stdin");
-            let lines = BufReader::new(lesson.stdout.take().expect("stdout")).lines();
+            let lines =
+                BufReader::new(lesson.stdout.take().expect("stdout")).lines();
             let (mut prompts, mut children) = (0, Vec::new());
             for line in lines {
                 let line = line.expect("read the lesson's output");
@@ -410,7 +428,8 @@ pub mod checks {
     fn children_of(pid: nix::unistd::Pid) -> Vec<nix::unistd::Pid> {
         let mut found = Vec::new();
         for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat"))
+            else {
                 continue;
             };
             // "pid (comm) state ppid ...": comm may hold spaces; split after ')'.
@@ -439,7 +458,8 @@ pub mod checks {
     fn ends_soon(pid: nix::unistd::Pid) -> bool {
         // SAFETY: pidfd_open takes a PID and flags and returns a new fd or
         // -1; it touches no memory of ours.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) } as i32;
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) }
+            as i32;
         if fd < 0 {
             return true; // ESRCH: gone already
         }
@@ -460,7 +480,9 @@ pub mod checks {
     /// holds (exit 0). `cargo test` builds the examples next to the lesson.
     pub fn exercise_stub_fails_and_solution_holds(exe: &Path, name: &str) {
         let dir = exe.parent().expect("target dir").join("examples");
-        for (example, code) in [(name.to_string(), 1), (format!("{name}_solution"), 0)] {
+        for (example, code) in
+            [(name.to_string(), 1), (format!("{name}_solution"), 0)]
+        {
             let path = dir.join(&example);
             assert!(
                 path.is_file(),
@@ -620,10 +642,12 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(name: &str) -> TempDir {
         // Tests run in parallel threads: a counter keeps their dirs apart.
-        static DIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        static DIRS: std::sync::atomic::AtomicUsize =
+            std::sync::atomic::AtomicUsize::new(0);
         let n = DIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pid = std::process::id();
-        let dir = std::env::temp_dir().join(format!("mmap-quadrants-{name}-{pid}-{n}"));
+        let dir = std::env::temp_dir()
+            .join(format!("mmap-quadrants-{name}-{pid}-{n}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
@@ -656,7 +680,13 @@ impl Drop for TempDir {
 
 /// Bad input, given directly and through a symlink (in `dir`): a
 /// one-line error containing `needle`, exit 2. `args` come after the path.
-pub fn refuses(exe: &Path, dir: &TempDir, path: &Path, args: &[&str], needle: &str) {
+pub fn refuses(
+    exe: &Path,
+    dir: &TempDir,
+    path: &Path,
+    args: &[&str],
+    needle: &str,
+) {
     let name = path
         .file_name()
         .expect("a file name")

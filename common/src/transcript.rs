@@ -27,7 +27,8 @@ use std::process::{Command, Stdio};
 use regex::Regex;
 
 /// The four binaries; a transcript must name one of them.
-pub const BINARIES: [&str; 4] = ["private-file", "private-anon", "shared-file", "shared-anon"];
+pub const BINARIES: [&str; 4] =
+    ["private-file", "private-anon", "shared-file", "shared-anon"];
 
 /// One `console` block.
 #[derive(Debug, Clone)]
@@ -164,7 +165,8 @@ impl Normaliser {
 
     /// One more rule (a regex and its replacement, `$1` for groups).
     pub fn add(&mut self, pattern: &str, replacement: &str) -> &mut Self {
-        let re = Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"));
+        let re = Regex::new(pattern)
+            .unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"));
         self.rules.push((re, replacement.to_string()));
         self
     }
@@ -213,7 +215,12 @@ pub fn run(exe: &Path, block: &Block) -> Result<String, String> {
 /// Check every transcript of `binary` in the book at `book_src` against
 /// `exe` (the test's `env!("CARGO_BIN_EXE_<binary>")`). Panics with every
 /// difference; with `BLESS=1` rewrites the pages instead.
-pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normaliser) {
+pub fn check_book(
+    book_src: &Path,
+    binary: &str,
+    exe: &Path,
+    normaliser: &Normaliser,
+) {
     assert!(
         exe.is_file(),
         "binary {binary} not found at {}",
@@ -241,11 +248,16 @@ pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normal
             let actual = match run(exe, &block) {
                 Ok(out) => out,
                 Err(why) => {
-                    problems.push(format!("{}:{}: {why}", page.display(), block.line));
+                    problems.push(format!(
+                        "{}:{}: {why}",
+                        page.display(),
+                        block.line
+                    ));
                     continue;
                 }
             };
-            let (want, got) = (normaliser.apply(&block.expected), normaliser.apply(&actual));
+            let (want, got) =
+                (normaliser.apply(&block.expected), normaliser.apply(&actual));
             if want == got {
                 continue;
             }
@@ -280,7 +292,8 @@ pub fn check_book(book_src: &Path, binary: &str, exe: &Path, normaliser: &Normal
 
 /// The first lines where two normalised transcripts part, with context.
 pub fn diff(want: &str, got: &str) -> String {
-    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let (w, g): (Vec<&str>, Vec<&str>) =
+        (want.lines().collect(), got.lines().collect());
     let first = w
         .iter()
         .zip(&g)
@@ -321,7 +334,8 @@ mod tests {
 
     #[test]
     fn finds_console_blocks() {
-        let dir = std::env::temp_dir().join(format!("transcript-test-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("transcript-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let page = dir.join("p.md");
         std::fs::write(

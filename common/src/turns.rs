@@ -35,8 +35,10 @@ pub struct Turns {
 pub fn pair() -> Result<(Turns, Turns)> {
     let why = || "a pipe for parent and child to take turns".to_string();
     // O_CLOEXEC: a child that execs another program must not carry them.
-    let (to_parent_rx, to_parent_tx) = pipe2(OFlag::O_CLOEXEC).with_call("pipe2", why)?;
-    let (to_child_rx, to_child_tx) = pipe2(OFlag::O_CLOEXEC).with_call("pipe2", why)?;
+    let (to_parent_rx, to_parent_tx) =
+        pipe2(OFlag::O_CLOEXEC).with_call("pipe2", why)?;
+    let (to_child_rx, to_child_tx) =
+        pipe2(OFlag::O_CLOEXEC).with_call("pipe2", why)?;
     Ok((
         Turns {
             rx: to_parent_rx,
@@ -57,7 +59,11 @@ impl Turns {
                 Ok(_) => return Ok(()),
                 Err(Errno::EINTR) => continue,
                 Err(e) => {
-                    return Err(Error::sys("write", e, "passing the turn through a pipe"));
+                    return Err(Error::sys(
+                        "write",
+                        e,
+                        "passing the turn through a pipe",
+                    ));
                 }
             }
         }
@@ -77,7 +83,11 @@ impl Turns {
                 }
                 Err(Errno::EINTR) => continue,
                 Err(e) => {
-                    return Err(Error::sys("read", e, "waiting for the turn on a pipe"));
+                    return Err(Error::sys(
+                        "read",
+                        e,
+                        "waiting for the turn on a pipe",
+                    ));
                 }
             }
         }

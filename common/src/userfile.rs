@@ -73,10 +73,15 @@ mod tests {
 
     #[test]
     fn a_fifo_does_not_hang() {
-        let dir = std::env::temp_dir().join(format!("userfile-fifo-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("userfile-fifo-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("fifo");
-        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        nix::unistd::mkfifo(
+            &fifo,
+            nix::sys::stat::Mode::from_bits_truncate(0o600),
+        )
+        .unwrap();
         let opened = open(&fifo, false).unwrap();
         assert_eq!(opened.kind, "FIFO");
         std::fs::remove_dir_all(&dir).unwrap();

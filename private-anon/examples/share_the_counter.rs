@@ -26,8 +26,9 @@ fn run() -> Result<()> {
     let len = NonZeroUsize::new(page_size()).expect("not zero");
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
     // SAFETY: a fresh mapping where the kernel chooses; the Mapping owns it.
-    let addr = unsafe { mmap_anonymous(None, len, prot, MapFlags::MAP_PRIVATE) }
-        .with_call("mmap", || "one page".into())?;
+    let addr =
+        unsafe { mmap_anonymous(None, len, prot, MapFlags::MAP_PRIVATE) }
+            .with_call("mmap", || "one page".into())?;
     // SAFETY: what this successful mmap of one page returned.
     let mapping = unsafe { Mapping::adopt(addr, len.get()) };
     let counter = mapping.counter(0);

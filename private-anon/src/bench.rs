@@ -8,7 +8,9 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::bench::{BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised};
+use common::bench::{
+    BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised,
+};
 use common::cli::Options;
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
@@ -41,7 +43,9 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
             .iter()
             .map(|(t, _)| t.as_nanos() as f64 / pages as f64)
             .collect();
-        let faults = Stats::of(&runs.iter().map(|(_, f)| *f as f64).collect::<Vec<_>>()).median;
+        let faults =
+            Stats::of(&runs.iter().map(|(_, f)| *f as f64).collect::<Vec<_>>())
+                .median;
         (Stats::of(&ns), faults / pages as f64)
     };
     let mut add = |name, runs: Vec<(Duration, u64)>| {
@@ -114,7 +118,10 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
         "per page", "ns (min–max)", "faults per page"
     ));
     for (name, ns, faults) in &rows {
-        narrate::raw(&format!("    {name:<28} {:>22} {faults:>16.2}", ns.show(0)));
+        narrate::raw(&format!(
+            "    {name:<28} {:>22} {faults:>16.2}",
+            ns.show(0)
+        ));
     }
     narrate::raw(&format!(
         "    {:<28} {:>22}  ms per GiB of written memory",
@@ -135,7 +142,8 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
          {:.0} ns a page (allocate, zero, map), a first read only {:.0} ns (it \
          maps the shared zero page, nothing to allocate or clear). \
          MAP_POPULATE takes the same faults inside the mmap call (getrusage \
-         counts them too), {:.0} ns a page, and none later. After fork, a write to a shared page costs a copy: {:.0} \
+         counts them too), {:.0} ns a page, and none later. After fork, a \
+         write to a shared page costs a copy: {:.0} \
          ns. Giving pages back (munmap) is cheap, {:.0} ns a page. And fork \
          itself costs {:.1} ms per GiB the parent has written, to copy page \
          tables and mark every page copy-on-write: large processes fork \
@@ -151,7 +159,10 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
 }
 
 /// `reps` measurements after a warm-up: `(time, minor faults)` each.
-fn timed(reps: usize, f: impl FnMut() -> Result<(Duration, u64)>) -> Result<Vec<(Duration, u64)>> {
+fn timed(
+    reps: usize,
+    f: impl FnMut() -> Result<(Duration, u64)>,
+) -> Result<Vec<(Duration, u64)>> {
     Ok(repeat(reps, f)?.into_iter().map(|(_, cost)| cost).collect())
 }
 
@@ -168,8 +179,9 @@ fn measure(f: impl FnOnce() -> Result<()>) -> Result<(Duration, u64)> {
 fn map(size: usize) -> Result<Mapping> {
     let len = NonZeroUsize::new(size).expect("not zero");
     // SAFETY: a fresh mapping where the kernel chooses; the Mapping owns it.
-    let addr = unsafe { mman::mmap_anonymous(None, len, RW, MapFlags::MAP_PRIVATE) }
-        .with_call("mmap", || show_size(size as u64))?;
+    let addr =
+        unsafe { mman::mmap_anonymous(None, len, RW, MapFlags::MAP_PRIVATE) }
+            .with_call("mmap", || show_size(size as u64))?;
     // SAFETY: what this successful mmap returned.
     let mapping = unsafe { Mapping::adopt(addr, size) };
     // SAFETY: advice on our own mapping; it changes how pages are backed,
@@ -184,9 +196,10 @@ fn map_populated(size: usize) -> Result<Mapping> {
     let len = NonZeroUsize::new(size).expect("not zero");
     let flags = MapFlags::MAP_PRIVATE | MapFlags::MAP_POPULATE;
     // SAFETY: as in `map`.
-    let addr = unsafe { mman::mmap_anonymous(None, len, RW, flags) }.with_call("mmap", || {
-        format!("{} with MAP_POPULATE", show_size(size as u64))
-    })?;
+    let addr = unsafe { mman::mmap_anonymous(None, len, RW, flags) }
+        .with_call("mmap", || {
+            format!("{} with MAP_POPULATE", show_size(size as u64))
+        })?;
     // SAFETY: what this successful mmap returned.
     Ok(unsafe { Mapping::adopt(addr, size) })
 }
@@ -221,8 +234,9 @@ fn cow(size: usize) -> Result<(Duration, u64)> {
     let len = NonZeroUsize::new(page_size()).expect("not zero");
     // SAFETY: a fresh shared page for the child's result; only atomics
     // touch it.
-    let addr = unsafe { mman::mmap_anonymous(None, len, RW, MapFlags::MAP_SHARED) }
-        .with_call("mmap", || "result page".into())?;
+    let addr =
+        unsafe { mman::mmap_anonymous(None, len, RW, MapFlags::MAP_SHARED) }
+            .with_call("mmap", || "result page".into())?;
     // SAFETY: what this successful mmap returned.
     let result = unsafe { Mapping::adopt(addr, len.get()) };
     let (ns, faults) = (result.counter(0), result.counter(8));

@@ -106,7 +106,8 @@ fn try_map(
     extra: MapFlags,
 ) -> nix::Result<NonNull<std::ffi::c_void>> {
     let flags = MapFlags::MAP_PRIVATE | extra;
-    let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    let length =
+        NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     let addr = hint.and_then(NonZeroUsize::new);
     // SAFETY: either there is no MAP_FIXED, so the kernel only takes the
     // hint if that range is free, or the caller passes MAP_FIXED over a
@@ -143,13 +144,16 @@ fn map_private(len: usize, prot: ProtFlags) -> Result<Mapping> {
 fn bytes(mapping: &mut Mapping) -> &mut [u8] {
     // SAFETY: see above; the length is the mapped length, and `&mut`
     // borrows the Mapping, so nothing else can use or unmap it meanwhile.
-    unsafe { std::slice::from_raw_parts_mut(mapping.at::<u8>(0), mapping.len()) }
+    unsafe {
+        std::slice::from_raw_parts_mut(mapping.at::<u8>(0), mapping.len())
+    }
 }
 
 /// The maps line of this process for `addr`, which must exist.
 fn my_line(addr: usize) -> Result<maps::MapsLine> {
-    evidence::maps_line(getpid(), "", addr)?
-        .ok_or_else(|| Error::plain("maps", format!("no line contains {addr:#x}")))
+    evidence::maps_line(getpid(), "", addr)?.ok_or_else(|| {
+        Error::plain("maps", format!("no line contains {addr:#x}"))
+    })
 }
 
 // Step 1.1 .. 1.3
@@ -210,7 +214,12 @@ fn map() -> Result<()> {
         "exclusive in both",
         format!("first {a}; second {b}"),
     );
-    evidence::claim_frames(false, a, b, "two frames: the regions share no page");
+    evidence::claim_frames(
+        false,
+        a,
+        b,
+        "two frames: the regions share no page",
+    );
     other.unmap()?;
     mapping.unmap()
 }
@@ -232,14 +241,18 @@ fn demand_zero() -> Result<()> {
                 );
                 len /= 2;
             }
-            Err(e) => return Err(Error::sys("mmap", e, format!("{len} bytes"))),
+            Err(e) => {
+                return Err(Error::sys("mmap", e, format!("{len} bytes")));
+            }
         }
     };
     // SAFETY: `addr` is what this successful mmap of `len` bytes returned.
     let mapping = unsafe { Mapping::adopt(addr, len) };
     // SAFETY: advice on our own mapping; NOHUGEPAGE changes only how the
     // kernel backs it, never its contents.
-    let advised = unsafe { mman::madvise(mapping.ptr(), len, MmapAdvise::MADV_NOHUGEPAGE) };
+    let advised = unsafe {
+        mman::madvise(mapping.ptr(), len, MmapAdvise::MADV_NOHUGEPAGE)
+    };
     narrate::call(&format!(
         "madvise({:#x}, {len}, MADV_NOHUGEPAGE) = 0",
         mapping.start()
@@ -252,7 +265,10 @@ fn demand_zero() -> Result<()> {
     );
     let me = getpid();
     let s = evidence::smaps(me, mapping.start())?;
-    narrate::evidence("smaps", &format!("{}, {}", s.show("Size"), s.show("Rss")));
+    narrate::evidence(
+        "smaps",
+        &format!("{}, {}", s.show("Size"), s.show("Rss")),
+    );
     evidence::claim_eq_on(
         &[&s],
         &format!("the mapping is {} kB of address space", len / 1024),
@@ -331,7 +347,9 @@ fn demand_zero() -> Result<()> {
     let written = evidence::page(me, "+0M", mapping.start());
     evidence::claim_on(
         &[&written],
-        written.present() && written.exclusive() && !written.file_or_shared_anon(),
+        written.present()
+            && written.exclusive()
+            && !written.file_or_shared_anon(),
         "the page is now this process's own anonymous page",
         "present exclusive anon",
         written,
@@ -556,7 +574,12 @@ fn protect() -> Result<()> {
         let perms = my_line(mapping.start())?.perms;
         let read = fault::probe(mapping.start(), Access::Read)?.outcome();
         let write = fault::probe(mapping.start(), Access::Write)?.outcome();
-        table.push((show::prot(prot.bits()), perms, read.clone(), write.clone()));
+        table.push((
+            show::prot(prot.bits()),
+            perms,
+            read.clone(),
+            write.clone(),
+        ));
         let name = show::prot(prot.bits());
         if want_read.is_empty() {
             explain(&format!(
@@ -591,15 +614,19 @@ fn protect() -> Result<()> {
     step("mprotect the middle of 3 pages to PROT_READ: the line splits");
     let mapping = map_private(3 * page, RW)?;
     let middle = mapping.start() + page;
-    let middle_ptr = NonNull::new(middle as *mut std::ffi::c_void).expect("not null");
+    let middle_ptr =
+        NonNull::new(middle as *mut std::ffi::c_void).expect("not null");
     // SAFETY: the middle page of our own mapping; no reference into it is
     // alive, and nothing writes it after this but the probe below.
-    let result = unsafe { mman::mprotect(middle_ptr, page, ProtFlags::PROT_READ) };
+    let result =
+        unsafe { mman::mprotect(middle_ptr, page, ProtFlags::PROT_READ) };
     narrate::call(&format!("mprotect({middle:#x}, {page}, PROT_READ) = 0"));
     result.with_call("mprotect", || "PROT_READ on one page".into())?;
     let lines: Vec<_> = maps::read(getpid())?
         .into_iter()
-        .filter(|l| l.start < mapping.start() + 3 * page && l.end > mapping.start())
+        .filter(|l| {
+            l.start < mapping.start() + 3 * page && l.end > mapping.start()
+        })
         .collect();
     for line in &lines {
         narrate::evidence("maps", &line.to_string());
@@ -628,7 +655,10 @@ fn protect() -> Result<()> {
     let start = mapping.start();
     mapping.unmap()?;
     if maps::find(getpid(), start)?.is_some() {
-        return Err(Error::plain("maps", format!("{start:#x} was mapped again")));
+        return Err(Error::plain(
+            "maps",
+            format!("{start:#x} was mapped again"),
+        ));
     }
     let end = fault::probe(start, Access::Read)?;
     claim_eq(
@@ -680,7 +710,9 @@ fn rounding() -> Result<()> {
     step("bytes 100..4095 are usable and zero; byte 4096 is not");
     // SAFETY: the first page is private, readable and writable (maps says
     // rw-p above); `guard` owns the range and outlives this slice.
-    let first = unsafe { std::slice::from_raw_parts_mut(addr.as_ptr().cast::<u8>(), page) };
+    let first = unsafe {
+        std::slice::from_raw_parts_mut(addr.as_ptr().cast::<u8>(), page)
+    };
     let zeros = first[100..].iter().all(|&b| b == 0);
     first[page - 1] = 0xab;
     say(&format!("stored 0xab at byte {}", page - 1));
@@ -713,7 +745,9 @@ fn map_failed() -> Result<()> {
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
     // SAFETY: a call that must fail (length 0); if it somehow succeeded we
     // would only leak an unused mapping.
-    let ret = unsafe { libc::mmap(std::ptr::null_mut(), 0, libc::PROT_READ, flags, -1, 0) };
+    let ret = unsafe {
+        libc::mmap(std::ptr::null_mut(), 0, libc::PROT_READ, flags, -1, 0)
+    };
     let errno = Errno::last(); // read errno at once, before another call
     // ANCHOR_END: libc
     raw_failure(
@@ -802,7 +836,9 @@ fn map_failed() -> Result<()> {
     let flags = MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE;
     // SAFETY: must fail: x86-64 user space is 128 TiB; were it to succeed,
     // the reservation would be unmapped at once.
-    let result = unsafe { mman::mmap_anonymous(None, length, ProtFlags::PROT_READ, flags) };
+    let result = unsafe {
+        mman::mmap_anonymous(None, length, ProtFlags::PROT_READ, flags)
+    };
     let sent = (flags | MapFlags::MAP_ANONYMOUS).bits();
     let outcome = result.map(|p| p.as_ptr() as usize);
     narrate::call(&show::mmap_call(
@@ -835,8 +871,14 @@ fn map_failed() -> Result<()> {
     step("the same through nix: Err(EINVAL)");
     let length = NonZeroUsize::new(page).expect("page size is not zero");
     // SAFETY: must fail; nothing is mapped.
-    let result =
-        unsafe { mman::mmap_anonymous(None, length, ProtFlags::PROT_READ, MapFlags::empty()) };
+    let result = unsafe {
+        mman::mmap_anonymous(
+            None,
+            length,
+            ProtFlags::PROT_READ,
+            MapFlags::empty(),
+        )
+    };
     narrate::call(&format!(
         "nix::sys::mman::mmap_anonymous(None, {page}, PROT_READ, MapFlags::empty()) = {result:?}"
     ));
@@ -940,8 +982,8 @@ fn with_memmap2() -> Result<()> {
     // Step 9.1: MmapMut::map_anon is this quadrant, and safe.
     step("memmap2::MmapMut::map_anon(100): a safe private anonymous map");
     // ANCHOR: memmap2
-    let mut map =
-        memmap2::MmapMut::map_anon(100).with_call("mmap", || "memmap2 map_anon".into())?;
+    let mut map = memmap2::MmapMut::map_anon(100)
+        .with_call("mmap", || "memmap2 map_anon".into())?;
     // ANCHOR_END: memmap2
     let addr = map.as_ptr() as usize;
     say(&format!(

@@ -19,7 +19,9 @@ common::lesson_tests! {
 #[test]
 fn root_compares_frame_numbers() {
     if !common::is_root() {
-        eprintln!("not root: frame numbers are hidden; see every_claim_holds_without_root");
+        eprintln!(
+            "not root: frame numbers are hidden; see every_claim_holds_without_root"
+        );
         return;
     }
     let out = run(exe(), &["demand-zero", "fork-cow"]);
@@ -34,7 +36,10 @@ fn root_compares_frame_numbers() {
 /// The exercise in examples/: the stub fails its check, the answer holds.
 #[test]
 fn exercise_share_the_counter() {
-    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "share_the_counter");
+    testing::checks::exercise_stub_fails_and_solution_holds(
+        exe(),
+        "share_the_counter",
+    );
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are
@@ -55,15 +60,20 @@ fn bench_runs_at_a_tiny_size() {
 
 #[test]
 fn bench_checks_its_arguments() {
-    run(exe(), &["bench", "--size", "-1"]).assert_one_line_error("is not a size");
-    run(exe(), &["bench", "--size", "1T"]).assert_one_line_error("is not a size");
-    run(exe(), &["bench", "--reps", "0"]).assert_one_line_error("not a positive whole number");
-    run(exe(), &["bench", "--round-trips", "3"]).assert_one_line_error("unknown option");
+    run(exe(), &["bench", "--size", "-1"])
+        .assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--size", "1T"])
+        .assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--reps", "0"])
+        .assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--round-trips", "3"])
+        .assert_one_line_error("unknown option");
 }
 
 /// More than the machine's memory is refused up front, not found out by
 /// the OOM killer.
 #[test]
 fn bench_refuses_a_size_larger_than_memory() {
-    run(exe(), &["bench", "--size", "400000G"]).assert_one_line_error("is too large");
+    run(exe(), &["bench", "--size", "400000G"])
+        .assert_one_line_error("is too large");
 }

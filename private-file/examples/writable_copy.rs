@@ -27,7 +27,8 @@ fn run() -> Result<()> {
         .file()
         .write_all_at(b"original", 0)
         .with_call("write", || "scratch".into())?;
-    let file = std::fs::File::open(scratch.path()).with_call("open", || "O_RDONLY".into())?;
+    let file = std::fs::File::open(scratch.path())
+        .with_call("open", || "O_RDONLY".into())?;
     let len = NonZeroUsize::new(page_size()).expect("not zero");
     // SAFETY: a fresh mapping of our own scratch file, which nothing else
     // writes; the Mapping owns it.

@@ -28,15 +28,17 @@ fn run() -> Result<()> {
         .file()
         .write_all_at(b"original", 0)
         .with_call("write", || "scratch".into())?;
-    let file = std::fs::File::open(scratch.path()).with_call("open", || "O_RDONLY".into())?;
+    let file = std::fs::File::open(scratch.path())
+        .with_call("open", || "O_RDONLY".into())?;
     let len = NonZeroUsize::new(page_size()).expect("not zero");
     // PROT_WRITE is allowed on a read-only fd because the mapping is
     // private: writes go to copies of the pages, never to the file.
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
     // SAFETY: a fresh mapping of our own scratch file, which nothing else
     // writes; the Mapping owns it.
-    let addr = unsafe { mmap(None, len, prot, MapFlags::MAP_PRIVATE, &file, 0) }
-        .with_call("mmap", || "the scratch file".into())?;
+    let addr =
+        unsafe { mmap(None, len, prot, MapFlags::MAP_PRIVATE, &file, 0) }
+            .with_call("mmap", || "the scratch file".into())?;
     // SAFETY: what this successful mmap of one page returned.
     let mapping = unsafe { Mapping::adopt(addr, len.get()) };
     let end = fault::probe(mapping.start(), Access::Write)?;

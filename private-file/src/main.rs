@@ -26,7 +26,9 @@ use common::proc::counters;
 use common::proc::maps::{self, MapsLine, Quadrant};
 use common::proc::pagemap::PageInfo;
 use common::scratch::ScratchFile;
-use common::{Error, Result, WithCall, evidence, page_size, show, turns, userfile};
+use common::{
+    Error, Result, WithCall, evidence, page_size, show, turns, userfile,
+};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
 use nix::unistd::{Pid, getpid};
@@ -114,7 +116,8 @@ impl Sample {
         while bytes.len() < 4 * page {
             n += 1;
             bytes.extend_from_slice(
-                format!("line {n:04}: a private mapping starts as the file\n").as_bytes(),
+                format!("line {n:04}: a private mapping starts as the file\n")
+                    .as_bytes(),
             );
         }
         bytes.truncate(3 * page + page / 2);
@@ -151,8 +154,8 @@ impl Sample {
 
     /// The file's first `n` bytes at `offset`, re-read with pread(2).
     fn reread(&self, offset: u64, n: usize) -> Result<Vec<u8>> {
-        let file =
-            File::open(self.path()).with_call("open", || self.path().display().to_string())?;
+        let file = File::open(self.path())
+            .with_call("open", || self.path().display().to_string())?;
         let mut buf = vec![0u8; n];
         file.read_exact_at(&mut buf, offset)
             .with_call("pread", || self.path().display().to_string())?;
@@ -169,13 +172,16 @@ fn try_map_file(
     prot: ProtFlags,
     offset: i64,
 ) -> nix::Result<Mapping> {
-    let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    let length =
+        NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     let fd = file.as_fd().as_raw_fd();
     // SAFETY: no address hint and no MAP_FIXED, so the kernel picks a range
     // nothing else uses. The file is the lesson's own scratch file (or is
     // mapped read-only and read with atomics): no reference into the
     // mapping can be changed under Rust's feet.
-    let result = unsafe { mman::mmap(None, length, prot, MapFlags::MAP_PRIVATE, file, offset) };
+    let result = unsafe {
+        mman::mmap(None, length, prot, MapFlags::MAP_PRIVATE, file, offset)
+    };
     let outcome = result.map(|p| p.as_ptr() as usize);
     let flags = MapFlags::MAP_PRIVATE.bits();
     narrate::call(&show::mmap_call(
@@ -193,7 +199,12 @@ fn try_map_file(
 // ANCHOR_END: map
 
 /// [`try_map_file`], which must succeed.
-fn map_file(file: &impl AsFd, len: usize, prot: ProtFlags, offset: i64) -> Result<Mapping> {
+fn map_file(
+    file: &impl AsFd,
+    len: usize,
+    prot: ProtFlags,
+    offset: i64,
+) -> Result<Mapping> {
     let fd = file.as_fd().as_raw_fd();
     try_map_file(file, len, prot, offset).with_call("mmap", || {
         format!("{len} bytes of fd {fd} at offset {offset}")
@@ -223,8 +234,9 @@ fn show_byte(byte: u8) -> String {
 
 /// This process's maps line for `addr`, which must exist.
 fn my_line(who: &str, addr: usize) -> Result<MapsLine> {
-    evidence::maps_line(getpid(), who, addr)?
-        .ok_or_else(|| Error::plain("maps", format!("no line contains {addr:#x}")))
+    evidence::maps_line(getpid(), who, addr)?.ok_or_else(|| {
+        Error::plain("maps", format!("no line contains {addr:#x}"))
+    })
 }
 
 // Step 1.1 .. 1.2
@@ -267,7 +279,8 @@ fn map() -> Result<()> {
     let fd = file.as_raw_fd();
     drop(file);
     narrate::call(&format!("close({fd}) = 0"));
-    let head = String::from_utf8_lossy(&bytes(&mut mapping, 15)[..]).into_owned();
+    let head =
+        String::from_utf8_lossy(&bytes(&mut mapping, 15)[..]).into_owned();
     say(&format!("the mapping still reads {head:?}"));
     claim_eq(
         "the first bytes are the file's",
@@ -298,7 +311,9 @@ fn demand_paging() -> Result<()> {
     evidence::claim_on(
         &[&before],
         before.iter().all(|p| !p.present()),
-        &format!("none of the {pages} pages is present in this process's page table"),
+        &format!(
+            "none of the {pages} pages is present in this process's page table"
+        ),
         "none present",
         present_row(&before),
     );
@@ -394,7 +409,10 @@ fn read() -> Result<()> {
         "equal",
         "different",
     );
-    narrate::evidence("io", &format!("syscr +{}, rchar +{}", io.syscr, io.rchar));
+    narrate::evidence(
+        "io",
+        &format!("syscr +{}, rchar +{}", io.syscr, io.rchar),
+    );
     narrate::evidence(
         "getrusage",
         &format!("+{} minor, +{} major faults", faults.minor, faults.major),
@@ -423,12 +441,20 @@ fn read() -> Result<()> {
     let b = evidence::page(me, "second", again.start());
     evidence::claim_on(
         &[&a, &b],
-        a.file_or_shared_anon() && b.file_or_shared_anon() && !a.exclusive() && !b.exclusive(),
+        a.file_or_shared_anon()
+            && b.file_or_shared_anon()
+            && !a.exclusive()
+            && !b.exclusive(),
         "both are the file's page (bit 61), mapped twice (bit 56 clear)",
         "file, not exclusive, in both",
         format!("first {a}; second {b}"),
     );
-    evidence::claim_frames(true, a, b, "both are one frame: nothing was copied");
+    evidence::claim_frames(
+        true,
+        a,
+        b,
+        "both are one frame: nothing was copied",
+    );
     explain(
         "Every private mapping of a file starts on the page cache's pages: \
          many processes running one program share its code in RAM. A page \
@@ -477,7 +503,9 @@ fn write() -> Result<()> {
     let written = evidence::page(me, "", addr);
     evidence::claim_on(
         &[&written],
-        written.present() && !written.file_or_shared_anon() && written.exclusive(),
+        written.present()
+            && !written.file_or_shared_anon()
+            && written.exclusive(),
         "the page is now anonymous (bit 61 clear) and this process's own",
         "present exclusive anon",
         written,
@@ -615,7 +643,9 @@ fn dontneed() -> Result<()> {
     );
     // SAFETY: advice on our own mapping; no reference into it is alive
     // (the slice above is gone). DONTNEED drops our copy of the page.
-    let result = unsafe { mman::madvise(mapping.ptr(), page, MmapAdvise::MADV_DONTNEED) };
+    let result = unsafe {
+        mman::madvise(mapping.ptr(), page, MmapAdvise::MADV_DONTNEED)
+    };
     narrate::call(&format!("madvise({addr:#x}, {page}, MADV_DONTNEED) = 0"));
     result.with_call("madvise", || "MADV_DONTNEED".into())?;
     let now = bytes(&mut mapping, 1)[0];
@@ -641,8 +671,8 @@ fn dontneed() -> Result<()> {
 fn exec_loads() -> Result<()> {
     // Step 7.1: this program's own file, as exec mapped it.
     step("this program's executable in /proc/self/maps");
-    let exe =
-        std::fs::read_link("/proc/self/exe").with_call("readlink", || "/proc/self/exe".into())?;
+    let exe = std::fs::read_link("/proc/self/exe")
+        .with_call("readlink", || "/proc/self/exe".into())?;
     let exe = exe.display().to_string();
     say(&format!("/proc/self/exe -> {exe}"));
     let lines = maps::read(getpid())?;
@@ -672,7 +702,8 @@ fn exec_loads() -> Result<()> {
 /// Print the maps lines of `path` and check they are private file mappings
 /// with code among them.
 fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) -> Result<()> {
-    let mine: Vec<&MapsLine> = lines.iter().filter(|l| l.path == path).collect();
+    let mine: Vec<&MapsLine> =
+        lines.iter().filter(|l| l.path == path).collect();
     for line in &mine {
         narrate::evidence(
             "maps",
@@ -681,9 +712,9 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) -> Result<()> {
     }
     claim(
         !mine.is_empty()
-            && mine
-                .iter()
-                .all(|l| l.kind() == maps::Kind::Mapping(Quadrant::PrivateFile)),
+            && mine.iter().all(|l| {
+                l.kind() == maps::Kind::Mapping(Quadrant::PrivateFile)
+            }),
         &format!("every line of {what} is a private file mapping"),
         "all private file",
         mine.iter()
@@ -693,7 +724,9 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) -> Result<()> {
     );
     claim(
         mine.iter().any(|l| l.perms.starts_with("r-x")),
-        &format!("one of them is r-xp: {what}'s code, executed straight from the mapping"),
+        &format!(
+            "one of them is r-xp: {what}'s code, executed straight from the mapping"
+        ),
         "an r-xp line",
         "none",
     );
@@ -813,13 +846,16 @@ fn bad_files() -> Result<()> {
 
     // Step 9.2: a /proc file: no page cache to map.
     step("a /proc file: ENODEV");
-    let status =
-        File::open("/proc/self/status").with_call("open", || "/proc/self/status".into())?;
+    let status = File::open("/proc/self/status")
+        .with_call("open", || "/proc/self/status".into())?;
     let size = status
         .metadata()
         .with_call("fstat", || "/proc/self/status".into())?
         .len();
-    narrate::evidence("fstat", &format!("/proc/self/status has st_size {size}"));
+    narrate::evidence(
+        "fstat",
+        &format!("/proc/self/status has st_size {size}"),
+    );
     let err = try_map_file(&status, page, ProtFlags::PROT_READ, 0).err();
     claim_eq("mapping it fails with ENODEV", Some(Errno::ENODEV), err);
     explain(
@@ -950,13 +986,16 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     ));
     let addr = match outcome {
         Ok(addr) => addr,
-        Err(errno) => return Err(Error::sys("mmap", errno, why_not(&opened, path))),
+        Err(errno) => {
+            return Err(Error::sys("mmap", errno, why_not(&opened, path)));
+        }
     };
     let addr = NonNull::new(addr as *mut libc::c_void).expect("mmap succeeded");
     // SAFETY: what this successful mmap of `len` bytes returned.
     let mapping = unsafe { Mapping::adopt(addr, len) };
     let line = my_line("", mapping.start())?;
-    let real = std::fs::canonicalize(path).with_call("realpath", || path.display().to_string())?;
+    let real = std::fs::canonicalize(path)
+        .with_call("realpath", || path.display().to_string())?;
     claim_eq(
         "maps shows it r--p: private, read-only",
         "r--p",
@@ -994,7 +1033,9 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
         "equal",
         "different",
     );
-    explain("The file was opened read-only and mapped PROT_READ: it is not written.");
+    explain(
+        "The file was opened read-only and mapped PROT_READ: it is not written.",
+    );
     narrate::end_scenario();
     mapping.unmap()
 }
@@ -1007,9 +1048,13 @@ fn why_not(opened: &userfile::Opened, path: &Path) -> String {
             "{path} has size 0: empty, or a /proc or /sys file whose size the kernel \
              does not know; a mapping needs at least 1 byte"
         ),
-        ("regular file", _) => format!("{path} cannot be mapped by this filesystem"),
+        ("regular file", _) => {
+            format!("{path} cannot be mapped by this filesystem")
+        }
         (kind, _) => {
-            format!("{path} is a {kind}: only regular files (and some devices) can be mapped")
+            format!(
+                "{path} is a {kind}: only regular files (and some devices) can be mapped"
+            )
         }
     }
 }

@@ -58,7 +58,8 @@ fn a_proc_file() {
 fn a_fifo_does_not_hang() {
     let dir = TempDir::new("private-file-fifo");
     let fifo = dir.path("fifo");
-    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600))
+        .unwrap();
     refuses(&dir, &fifo, "mmap: EINVAL");
 }
 
@@ -67,13 +68,20 @@ fn a_file_without_read_permission() {
     let dir = TempDir::new("private-file-noperm");
     let secret = dir.path("secret");
     std::fs::write(&secret, b"secret\n").unwrap();
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600))
+        .unwrap();
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     // Root reads anything: run as nobody when root, else make it 000.
     if !common::is_root() {
-        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+        std::fs::set_permissions(
+            &secret,
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
     }
-    run_unprivileged(exe(), &[secret.to_str().unwrap()]).assert_one_line_error("open: EACCES");
+    run_unprivileged(exe(), &[secret.to_str().unwrap()])
+        .assert_one_line_error("open: EACCES");
 }
 
 /// The user's file is read, never written: byte-identical, same mtime.
@@ -112,5 +120,8 @@ fn no_scratch_file_is_left_behind() {
 /// The exercise in examples/: the stub fails its check, the answer holds.
 #[test]
 fn exercise_writable_copy() {
-    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "writable_copy");
+    testing::checks::exercise_stub_fails_and_solution_holds(
+        exe(),
+        "writable_copy",
+    );
 }

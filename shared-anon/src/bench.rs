@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use common::bench::{
-    BenchArgs, Stats, allowed_cpus, log_bar_chart, quantile, run_on, warn_if_unoptimised,
+    BenchArgs, Stats, allowed_cpus, log_bar_chart, quantile, run_on,
+    warn_if_unoptimised,
 };
 use common::cli::Options;
 use common::fork::{ChildEnd, fork_child};
@@ -52,7 +53,9 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
     let cpus = allowed_cpus()?;
     let mut placements = vec![("same CPU", vec![cpus[0]], vec![cpus[0]])];
     match cpus.get(1) {
-        Some(&second) => placements.push(("two CPUs", vec![cpus[0]], vec![second])),
+        Some(&second) => {
+            placements.push(("two CPUs", vec![cpus[0]], vec![second]))
+        }
         None => narrate::raw("only one CPU is available: no two-CPU placement"),
     }
     placements.push(("unpinned", cpus.clone(), cpus.clone()));

@@ -17,7 +17,9 @@ use common::mapping::Mapping;
 use common::narrate::{self, claim, claim_eq, explain, say, step};
 use common::picture;
 use common::proc::maps::{self, Quadrant};
-use common::{Error, Result, WithCall, evidence, futex, page_size, show, turns};
+use common::{
+    Error, Result, WithCall, evidence, futex, page_size, show, turns,
+};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::getpid;
 
@@ -87,7 +89,8 @@ fn main() {
 /// printed the way C would write it.
 fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
-    let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    let length =
+        NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     // SAFETY: with no address hint the kernel picks a range nothing else
     // uses, so the new mapping cannot overlap memory Rust already owns.
     let result = unsafe { mman::mmap_anonymous(None, length, prot, flags) };
@@ -103,7 +106,8 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
         0,
         outcome,
     ));
-    let addr = result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
+    let addr =
+        result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
     // SAFETY: `addr` is what this successful mmap of `len` bytes returned,
     // and only the `Mapping` will unmap it.
     Ok(unsafe { Mapping::adopt(addr, len) })
@@ -117,8 +121,10 @@ fn map() -> Result<()> {
     step("ask for 100 bytes of shared anonymous memory");
     let region = map_anonymous(100, MapFlags::MAP_SHARED)?;
     let me = getpid();
-    let line = evidence::maps_line(me, "", region.start())?
-        .ok_or_else(|| Error::plain("maps", "the new mapping is not in /proc/self/maps"))?;
+    let line =
+        evidence::maps_line(me, "", region.start())?.ok_or_else(|| {
+            Error::plain("maps", "the new mapping is not in /proc/self/maps")
+        })?;
     claim_eq(
         "its perms are rw-s: the s means MAP_SHARED",
         "rw-s",
@@ -136,7 +142,10 @@ fn map() -> Result<()> {
         evidence::quadrant_of(Some(&line)),
     );
     let smaps = evidence::smaps(me, region.start())?;
-    narrate::evidence("smaps", &format!("VmFlags: {}", smaps.vm_flags.join(" ")));
+    narrate::evidence(
+        "smaps",
+        &format!("VmFlags: {}", smaps.vm_flags.join(" ")),
+    );
     evidence::claim_on(
         &[&smaps],
         smaps.has_flag("sh"),
@@ -199,9 +208,9 @@ fn map() -> Result<()> {
     claim_eq("the second region still reads 0", 0, seen);
     let second = evidence::maps_line(me, "", other.start())?;
     claim(
-        second
-            .as_ref()
-            .is_some_and(|l| l.inode != line.inode && !l.contains(region.start())),
+        second.as_ref().is_some_and(|l| {
+            l.inode != line.inode && !l.contains(region.start())
+        }),
         "it is a separate line, with a shmem file of its own (another inode)",
         format!("a line with an inode other than {}", line.inode),
         second
@@ -216,8 +225,9 @@ fn map() -> Result<()> {
         .with_call("mmap", || "memmap2::MmapMut::map_anon".into())?;
     let addr = private.as_ptr() as usize;
     say(&format!("memmap2::MmapMut::map_anon({page}) = {addr:#x}"));
-    let line = evidence::maps_line(me, "", addr)?
-        .ok_or_else(|| Error::plain("maps", "memmap2's mapping is not in /proc/self/maps"))?;
+    let line = evidence::maps_line(me, "", addr)?.ok_or_else(|| {
+        Error::plain("maps", "memmap2's mapping is not in /proc/self/maps")
+    })?;
     claim_eq(
         "memmap2's anonymous map is rw-p: private, so a forked child would get a copy",
         "rw-p",
@@ -373,7 +383,12 @@ fn counter() -> Result<()> {
 
 /// Reset `count`, then let parent and child run `add` N times each, at the
 /// same time. Returns the final count.
-fn race(count: &AtomicU64, done: &AtomicU32, n: u64, add: fn(&AtomicU64)) -> Result<u64> {
+fn race(
+    count: &AtomicU64,
+    done: &AtomicU32,
+    n: u64,
+    add: fn(&AtomicU64),
+) -> Result<u64> {
     count.store(0, Ordering::Relaxed);
     done.store(0, Ordering::Relaxed);
     let (parent_turn, child_turn) = turns::pair()?;
@@ -624,11 +639,14 @@ fn c(s: &str) -> std::ffi::CString {
 /// `shared-anon __after-exec ADDR PID`: run by the exec'd child.
 fn after_exec(args: &[String]) -> Result<()> {
     narrate::set_role(narrate::Role::Child);
-    let usage = || Error::plain(AFTER_EXEC, "expects ADDR PID (used by the exec scenario)");
+    let usage = || {
+        Error::plain(AFTER_EXEC, "expects ADDR PID (used by the exec scenario)")
+    };
     let [addr, pid] = args else {
         return Err(usage());
     };
-    let addr = usize::from_str_radix(addr.trim_start_matches("0x"), 16).map_err(|_| usage())?;
+    let addr = usize::from_str_radix(addr.trim_start_matches("0x"), 16)
+        .map_err(|_| usage())?;
     let pid: i32 = pid.parse().map_err(|_| usage())?;
     claim_eq(
         "the new program runs in the same process: exec keeps the PID",
@@ -642,7 +660,10 @@ fn after_exec(args: &[String]) -> Result<()> {
     let at_addr = lines.iter().find(|l| l.contains(addr));
     match at_addr {
         Some(line) => narrate::evidence("maps", &format!("child  {line}")),
-        None => narrate::evidence("maps", &format!("child  no line contains {addr:#x}")),
+        None => narrate::evidence(
+            "maps",
+            &format!("child  no line contains {addr:#x}"),
+        ),
     }
     claim_eq(
         "no shared anonymous mapping is left at all",
@@ -678,7 +699,10 @@ fn munmap() -> Result<()> {
     let child = fork_child(move || {
         // Make sure nothing new was mapped there since step 7.2.
         if maps::find(getpid(), addr)?.is_some() {
-            return Err(Error::plain("maps", format!("{addr:#x} is mapped again")));
+            return Err(Error::plain(
+                "maps",
+                format!("{addr:#x} is mapped again"),
+            ));
         }
         say(&format!("loading one byte from {addr:#x}"));
         // SAFETY: this child exists to take the fault: the address is not

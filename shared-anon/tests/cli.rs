@@ -21,7 +21,9 @@ fn the_internal_command_checks_its_arguments() {
 #[test]
 fn root_compares_frame_numbers() {
     if !common::is_root() {
-        eprintln!("not root: frame numbers are hidden; see every_claim_holds_without_root");
+        eprintln!(
+            "not root: frame numbers are hidden; see every_claim_holds_without_root"
+        );
         return;
     }
     let out = run(exe(), &["fork", "private-contrast"]);
@@ -36,7 +38,10 @@ fn root_compares_frame_numbers() {
 /// The exercise in examples/: the stub fails its check, the answer holds.
 #[test]
 fn exercise_map_before_fork() {
-    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "map_before_fork");
+    testing::checks::exercise_stub_fails_and_solution_holds(
+        exe(),
+        "map_before_fork",
+    );
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are
@@ -61,8 +66,10 @@ fn bench_runs_at_a_tiny_size() {
 fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--round-trips", "0"])
         .assert_one_line_error("not a positive whole number");
-    run(exe(), &["bench", "--reps", "x"]).assert_one_line_error("not a positive whole number");
-    run(exe(), &["bench", "--size", "1M"]).assert_one_line_error("unknown option");
+    run(exe(), &["bench", "--reps", "x"])
+        .assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--size", "1M"])
+        .assert_one_line_error("unknown option");
 }
 
 /// On one CPU the spin mode must not spin forever.

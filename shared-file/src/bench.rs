@@ -10,7 +10,9 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::Duration;
 
-use common::bench::{BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised};
+use common::bench::{
+    BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised,
+};
 use common::cli::Options;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, explain};
@@ -75,7 +77,9 @@ fn word(i: u64) -> u64 {
 fn fill(file: &File, size: u64, chunk: usize) -> Result<()> {
     let words: Vec<u64> = (0..(size / 8)).map(word).collect();
     // SAFETY: a u64 slice seen as its bytes: same memory, alignment 1.
-    let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 8) };
+    let bytes = unsafe {
+        std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 8)
+    };
     let mut writer = file;
     for part in bytes.chunks(chunk) {
         writer
@@ -92,14 +96,19 @@ fn scan_read(path: &Path, buf: &mut [u64]) -> Result<u64> {
 
 /// `open`, read(2) into `buf` until EOF, scan if asked, `close`.
 fn read_all(path: &Path, buf: &mut [u64], scan: bool) -> Result<u64> {
-    let file = File::open(path).with_call("open", || path.display().to_string())?;
+    let file =
+        File::open(path).with_call("open", || path.display().to_string())?;
     let mut sum = 0;
     let mut offset = 0u64;
     loop {
         // SAFETY: the u64 buffer seen as bytes, to read into; any bytes
         // make valid u64s.
-        let bytes =
-            unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), buf.len() * 8) };
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                buf.as_mut_ptr().cast::<u8>(),
+                buf.len() * 8,
+            )
+        };
         let n = file
             .read_at(bytes, offset)
             .with_call("pread", || path.display().to_string())?;
@@ -115,7 +124,8 @@ fn read_all(path: &Path, buf: &mut [u64], scan: bool) -> Result<u64> {
 
 /// Map `path` read-only, whole; the pages stay mapped until it drops.
 fn map_whole(path: &Path, size: u64) -> Result<Mapping> {
-    let file = File::open(path).with_call("open", || path.display().to_string())?;
+    let file =
+        File::open(path).with_call("open", || path.display().to_string())?;
     let len = NonZeroUsize::new(size as usize).expect("sizes are at least 8");
     // SAFETY: a fresh read-only mapping of the bench's own scratch file,
     // which nothing else writes or truncates while it is mapped.
@@ -139,7 +149,9 @@ fn map_whole(path: &Path, size: u64) -> Result<Mapping> {
 fn words(mapping: &Mapping) -> &[u64] {
     // SAFETY: see above; the slice borrows the mapping, so it cannot
     // outlive it.
-    unsafe { std::slice::from_raw_parts(mapping.at::<u64>(0), mapping.len() / 8) }
+    unsafe {
+        std::slice::from_raw_parts(mapping.at::<u64>(0), mapping.len() / 8)
+    }
 }
 
 /// `open`, `mmap` read-only, scan, `munmap`, `close`.
@@ -153,8 +165,8 @@ fn scan_mmap(path: &Path, size: u64) -> Result<u64> {
 /// slower, and a C program would align its buffer too.
 fn page_aligned(storage: &mut Vec<u64>, bytes: usize) -> &mut [u64] {
     *storage = vec![0u64; (bytes + page_size()) / 8];
-    let skip =
-        (storage.as_ptr() as usize).next_multiple_of(page_size()) - storage.as_ptr() as usize;
+    let skip = (storage.as_ptr() as usize).next_multiple_of(page_size())
+        - storage.as_ptr() as usize;
     &mut storage[skip / 8..(skip + bytes) / 8]
 }
 
@@ -189,7 +201,8 @@ fn rates(size: u64, runs: &[(Duration, (u64, u64))]) -> Vec<f64> {
 
 /// Minor faults per run, median.
 fn faults(runs: &[(Duration, (u64, u64))]) -> f64 {
-    Stats::of(&runs.iter().map(|(_, (_, f))| *f as f64).collect::<Vec<_>>()).median
+    Stats::of(&runs.iter().map(|(_, (_, f))| *f as f64).collect::<Vec<_>>())
+        .median
 }
 
 /// Run `scan` and count its minor faults: `(checksum, faults)`.
@@ -209,7 +222,9 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
     let expected = xor(&ram);
     let mut rows = Vec::new();
     let mut sums = Vec::new();
-    let mut add = |name: String, runs: Vec<(Duration, (u64, u64))>, rows: &mut Vec<Row>| {
+    let mut add = |name: String,
+                   runs: Vec<(Duration, (u64, u64))>,
+                   rows: &mut Vec<Row>| {
         sums.extend(runs.iter().map(|(_, (s, _))| *s));
         rows.push(Row {
             name,
@@ -217,13 +232,16 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
             faults: faults(&runs),
         });
     };
-    let in_ram = repeat(reps, || counted(|| Ok(xor(std::hint::black_box(&ram)))))?;
+    let in_ram =
+        repeat(reps, || counted(|| Ok(xor(std::hint::black_box(&ram)))))?;
     add("in RAM (the limit)".into(), in_ram, &mut rows);
     let mut storage = Vec::new();
     let buf = page_aligned(&mut storage, CHUNK);
     let copied = repeat(reps, || counted(|| Ok(copy_and_scan(&ram, buf))))?;
     add("in RAM, copied 128 KiB at a time".into(), copied, &mut rows);
-    for (prep, chunk) in [("4 KiB writes", 4096usize), ("1 MiB writes", 1 << 20)] {
+    for (prep, chunk) in
+        [("4 KiB writes", 4096usize), ("1 MiB writes", 1 << 20)]
+    {
         let scratch = ScratchFile::create("bench")?;
         fill(scratch.file(), size, chunk)?;
         let path = scratch.path();
@@ -340,7 +358,8 @@ fn small_files(size: u64, reps: usize) -> Result<()> {
         let scratch = ScratchFile::create("small")?;
         fill(scratch.file(), fsize, 1 << 20)?;
         let path = scratch.path();
-        let files = ((2 * size.min(256 << 20)) / fsize).clamp(20, 20_000) as usize;
+        let files =
+            ((2 * size.min(256 << 20)) / fsize).clamp(20, 20_000) as usize;
         let per_file = |runs: Vec<(Duration, ())>| {
             Stats::of(
                 &runs
@@ -374,7 +393,9 @@ fn small_files(size: u64, reps: usize) -> Result<()> {
         chart.push((show_size(fsize), ratio));
     }
     narrate::raw("");
-    narrate::raw("    mmap's cost per file as a multiple of read(2)'s (below 1: mmap wins):");
+    narrate::raw(
+        "    mmap's cost per file as a multiple of read(2)'s (below 1: mmap wins):",
+    );
     bar_chart(&chart, "×", 2);
     narrate::raw("");
     let verdict = match crossover {

@@ -25,7 +25,9 @@ use common::picture::{self, View};
 use common::proc::counters;
 use common::proc::maps::Quadrant;
 use common::scratch::ScratchFile;
-use common::{Error, Result, WithCall, evidence, futex, page_size, show, userfile};
+use common::{
+    Error, Result, WithCall, evidence, futex, page_size, show, userfile,
+};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MsFlags, ProtFlags};
 use nix::unistd::{Pid, getpid};
@@ -119,7 +121,12 @@ const RW: ProtFlags = ProtFlags::PROT_READ.union(ProtFlags::PROT_WRITE);
 // ANCHOR: map
 /// `mmap(NULL, len, prot, flags, fd, 0)`, printed the way C would write
 /// it. Returns the kernel's answer as is.
-fn try_map(file: &impl AsFd, len: usize, prot: ProtFlags, flags: MapFlags) -> nix::Result<Mapping> {
+fn try_map(
+    file: &impl AsFd,
+    len: usize,
+    prot: ProtFlags,
+    flags: MapFlags,
+) -> nix::Result<Mapping> {
     let (result, call) = map_quietly(file, len, prot, flags);
     narrate::call(&call);
     result
@@ -132,14 +139,16 @@ fn map_quietly(
     prot: ProtFlags,
     flags: MapFlags,
 ) -> (nix::Result<Mapping>, String) {
-    let length = NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    let length =
+        NonZeroUsize::new(len).expect("the lesson maps at least one byte");
     let fd = file.as_fd().as_raw_fd();
     // SAFETY: no address hint and no MAP_FIXED: the kernel picks a range
     // nothing else uses. The mapping's bytes may be changed by any process
     // that opens the file, so they are touched only through atomics.
     let result = unsafe { mman::mmap(None, length, prot, flags, file, 0) };
     let outcome = result.map(|p| p.as_ptr() as usize);
-    let call = show::mmap_call(None, len, prot.bits(), flags.bits(), fd, 0, outcome);
+    let call =
+        show::mmap_call(None, len, prot.bits(), flags.bits(), fd, 0, outcome);
     // SAFETY: what this successful mmap of `len` bytes returned.
     (
         result.map(|addr| unsafe { Mapping::adopt(addr, len) }),
@@ -149,7 +158,11 @@ fn map_quietly(
 // ANCHOR_END: map
 
 /// [`try_map`] with `MAP_SHARED`, which must succeed.
-fn map_shared(file: &impl AsFd, len: usize, prot: ProtFlags) -> Result<Mapping> {
+fn map_shared(
+    file: &impl AsFd,
+    len: usize,
+    prot: ProtFlags,
+) -> Result<Mapping> {
     try_map(file, len, prot, MapFlags::MAP_SHARED)
         .with_call("mmap", || format!("{len} bytes, MAP_SHARED"))
 }
@@ -282,7 +295,10 @@ fn store_reaches_file() -> Result<()> {
     let b = evidence::page(me, "second", again.start());
     evidence::claim_on(
         &[&a, &b],
-        a.file_or_shared_anon() && b.file_or_shared_anon() && !a.exclusive() && !b.exclusive(),
+        a.file_or_shared_anon()
+            && b.file_or_shared_anon()
+            && !a.exclusive()
+            && !b.exclusive(),
         "both are the file's page (bit 61), mapped twice (bit 56 clear)",
         "file, not exclusive, in both",
         format!("first {a}; second {b}"),
@@ -325,7 +341,10 @@ fn sample_text(len: usize) -> Vec<u8> {
     while bytes.len() < len {
         n += 1;
         bytes.extend_from_slice(
-            format!("line {n:06}: memory-mapped i/o instead of read and write\n").as_bytes(),
+            format!(
+                "line {n:06}: memory-mapped i/o instead of read and write\n"
+            )
+            .as_bytes(),
         );
     }
     bytes.truncate(len);
@@ -433,7 +452,10 @@ fn mmap_io() -> Result<()> {
 }
 
 fn show_costs(io: &counters::Io, faults: &counters::Faults, lines: usize) {
-    narrate::evidence("io", &format!("syscr +{}, syscw +{}", io.syscr, io.syscw));
+    narrate::evidence(
+        "io",
+        &format!("syscr +{}, syscw +{}", io.syscr, io.syscw),
+    );
     narrate::evidence(
         "getrusage",
         &format!("+{} minor, +{} major faults", faults.minor, faults.major),
@@ -473,7 +495,8 @@ fn unrelated_peer() -> Result<()> {
     let file = scratch(page as u64)?;
     let mapping = map_shared(file.file(), page, RW)?;
     let path = file.path().display().to_string();
-    let exe = std::env::current_exe().with_call("readlink", || "/proc/self/exe".into())?;
+    let exe = std::env::current_exe()
+        .with_call("readlink", || "/proc/self/exe".into())?;
     let me = getpid();
     let mut peer = std::process::Command::new(&exe)
         .args([PEER, &path, &ROUNDS.to_string(), &me.to_string()])
@@ -518,7 +541,12 @@ fn unrelated_peer() -> Result<()> {
                 "file, shared, in both",
                 format!("parent {p}; peer {q}"),
             );
-            evidence::claim_frames(true, p, q, "both map the same frame: one page of RAM");
+            evidence::claim_frames(
+                true,
+                p,
+                q,
+                "both map the same frame: one page of RAM",
+            );
             picture::two_views(
                 &View {
                     who: "parent",
@@ -557,10 +585,14 @@ fn unrelated_peer() -> Result<()> {
         Some(0),
         status.code(),
     );
-    explain("Try it with two terminals; watch waits on a futex in the file, no sleep:");
+    explain(
+        "Try it with two terminals; watch waits on a futex in the file, no sleep:",
+    );
     narrate::raw("      cargo run -p shared-file -- write /tmp/demo 'hello'");
     narrate::raw("      cargo run -p shared-file -- watch /tmp/demo");
-    narrate::raw("      cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'");
+    narrate::raw(
+        "      cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'",
+    );
     mapping.unmap()
 }
 
@@ -568,7 +600,12 @@ fn unrelated_peer() -> Result<()> {
 /// unrelated-peer, in a process that did not fork from the lesson.
 fn peer(args: &[String]) -> Result<()> {
     narrate::set_role(narrate::Role::Peer);
-    let usage = || Error::plain(PEER, "expects FILE ROUNDS PARENT (used by unrelated-peer)");
+    let usage = || {
+        Error::plain(
+            PEER,
+            "expects FILE ROUNDS PARENT (used by unrelated-peer)",
+        )
+    };
     let [path, rounds, parent] = args else {
         return Err(usage());
     };
@@ -581,7 +618,8 @@ fn peer(args: &[String]) -> Result<()> {
         .open(path)
         .with_call("open", || path.clone())?;
     // Map quietly: the parent is still printing. Say it on our first turn.
-    let (mapping, call) = map_quietly(&file, page_size(), RW, MapFlags::MAP_SHARED);
+    let (mapping, call) =
+        map_quietly(&file, page_size(), RW, MapFlags::MAP_SHARED);
     let mapping = mapping.with_call("mmap", || path.clone())?;
     // Tell the parent where this process mapped the page, so it can read
     // this process's pagemap.
@@ -599,7 +637,8 @@ fn peer(args: &[String]) -> Result<()> {
         }
         let message = get_message(&mapping);
         say(&format!("reads {message:?}"));
-        in_order += u32::from(message == format!("ping {round} from the parent"));
+        in_order +=
+            u32::from(message == format!("ping {round} from the parent"));
         let reply = format!("pong {round} from the peer");
         put_message(&mapping, &reply);
         say(&format!("stored {reply:?}"));
@@ -753,7 +792,8 @@ fn eacces() -> Result<()> {
     // Step 7.1: read-only fd + MAP_SHARED + PROT_WRITE.
     step("open O_RDONLY, map MAP_SHARED with PROT_WRITE: EACCES");
     let rw = scratch(page as u64)?;
-    let file = File::open(rw.path()).with_call("open", || rw.path().display().to_string())?;
+    let file = File::open(rw.path())
+        .with_call("open", || rw.path().display().to_string())?;
     narrate::call(&format!(
         "open(\"{}\", O_RDONLY) = {}",
         rw.path().display(),
@@ -783,21 +823,24 @@ fn with_memmap2() -> Result<()> {
     // Step 8.1: MmapRaw hands out a pointer, not a slice.
     step("memmap2::MmapRaw::map_raw(&file): a raw pointer, safe to create");
     let file = scratch(page as u64)?;
-    let raw =
-        memmap2::MmapRaw::map_raw(file.file()).with_call("mmap", || "memmap2 map_raw".into())?;
+    let raw = memmap2::MmapRaw::map_raw(file.file())
+        .with_call("mmap", || "memmap2 map_raw".into())?;
     let addr = raw.as_mut_ptr() as usize;
     say(&format!(
         "MmapRaw::map_raw(&file) = {addr:#x}, len() = {}",
         raw.len()
     ));
-    let line = evidence::maps_line(getpid(), "", addr)?
-        .ok_or_else(|| Error::plain("maps", "memmap2's mapping is not in maps"))?;
+    let line = evidence::maps_line(getpid(), "", addr)?.ok_or_else(|| {
+        Error::plain("maps", "memmap2's mapping is not in maps")
+    })?;
     claim_eq("it is MAP_SHARED: rw-s", "rw-s", line.perms.as_str());
     for (i, &b) in b"raw".iter().enumerate() {
         // SAFETY: inside the mapping (len() is a page); an atomic store, as
         // another process may use the file.
-        unsafe { std::sync::atomic::AtomicU8::from_ptr(raw.as_mut_ptr().add(i)) }
-            .store(b, Ordering::Relaxed);
+        unsafe {
+            std::sync::atomic::AtomicU8::from_ptr(raw.as_mut_ptr().add(i))
+        }
+        .store(b, Ordering::Relaxed);
     }
     raw.flush().with_call("msync", || "MmapRaw::flush".into())?;
     say("stored \"raw\" through the pointer; raw.flush() is msync(MS_SYNC)");
@@ -831,10 +874,9 @@ fn watch(args: &[String], _opts: &Options) -> Result<()> {
         [path] => (path, None),
         [path, n] => (
             path,
-            Some(
-                n.parse::<u32>()
-                    .map_err(|_| Error::plain("watch", format!("N must be a number, not {n:?}")))?,
-            ),
+            Some(n.parse::<u32>().map_err(|_| {
+                Error::plain("watch", format!("N must be a number, not {n:?}"))
+            })?),
         ),
         _ => return Err(usage()),
     };
@@ -854,7 +896,9 @@ fn watch(args: &[String], _opts: &Options) -> Result<()> {
     say(&format!("{path} says {}", text(&demo_text(&mapping))));
     let mut changes = 0;
     while limit.is_none_or(|n| changes < n) {
-        say("waiting for a change (futex_wait on the file's last 4 bytes of page 0)");
+        say(
+            "waiting for a change (futex_wait on the file's last 4 bytes of page 0)",
+        );
         while counter.load(Ordering::Acquire) == seen {
             futex::wait(counter, seen);
         }
@@ -966,7 +1010,9 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
         ));
         (original, None)
     } else {
-        step("work on a scratch copy (your file is not written; --in-place would)");
+        step(
+            "work on a scratch copy (your file is not written; --in-place would)",
+        );
         let copy = ScratchFile::create("copy")?;
         copy.file()
             .write_all_at(&before, 0)

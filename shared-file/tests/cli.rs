@@ -57,7 +57,8 @@ fn a_proc_file() {
 fn a_fifo_does_not_hang() {
     let dir = TempDir::new("shared-file-fifo");
     let fifo = dir.path("fifo");
-    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600))
+        .unwrap();
     refuses(&dir, &fifo, &[], "mmap: ENODEV");
 }
 
@@ -66,10 +67,12 @@ fn a_fifo_does_not_hang() {
 #[test]
 fn a_read_only_file_with_in_place() {
     let dir = TempDir::new("shared-file-readonly");
-    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     let file = dir.path("notes.txt");
     std::fs::write(&file, b"read only\n").unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444))
+        .unwrap();
     let out = run_unprivileged(exe(), &[file.to_str().unwrap(), "--in-place"]);
     out.assert_one_line_error("open: EACCES");
     assert_eq!(std::fs::read(&file).unwrap(), b"read only\n");
@@ -78,12 +81,15 @@ fn a_read_only_file_with_in_place() {
 #[test]
 fn a_file_without_read_permission() {
     let dir = TempDir::new("shared-file-noperm");
-    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     let secret = dir.path("secret");
     std::fs::write(&secret, b"secret\n").unwrap();
     let mode = if common::is_root() { 0o600 } else { 0o000 };
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(mode)).unwrap();
-    run_unprivileged(exe(), &[secret.to_str().unwrap()]).assert_one_line_error("open: EACCES");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(mode))
+        .unwrap();
+    run_unprivileged(exe(), &[secret.to_str().unwrap()])
+        .assert_one_line_error("open: EACCES");
 }
 
 #[test]
@@ -173,9 +179,12 @@ fn watch_sees_write() {
 #[test]
 fn watch_and_write_check_their_arguments() {
     run(exe(), &["watch"]).assert_one_line_error("watch: expects FILE [N]");
-    run(exe(), &["write", "/tmp/x"]).assert_one_line_error("write: expects FILE TEXT");
-    run(exe(), &["watch", "/nonexistent", "1"]).assert_one_line_error("open: ENOENT");
-    run(exe(), &["watch", "/etc/hostname", "x"]).assert_one_line_error("N must be a number");
+    run(exe(), &["write", "/tmp/x"])
+        .assert_one_line_error("write: expects FILE TEXT");
+    run(exe(), &["watch", "/nonexistent", "1"])
+        .assert_one_line_error("open: ENOENT");
+    run(exe(), &["watch", "/etc/hostname", "x"])
+        .assert_one_line_error("N must be a number");
 }
 
 #[test]
@@ -191,7 +200,10 @@ fn the_peer_checks_its_arguments() {
 /// The exercise in examples/: the stub fails its check, the answer holds.
 #[test]
 fn exercise_reach_the_file() {
-    testing::checks::exercise_stub_fails_and_solution_holds(exe(), "reach_the_file");
+    testing::checks::exercise_stub_fails_and_solution_holds(
+        exe(),
+        "reach_the_file",
+    );
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are
@@ -214,10 +226,14 @@ fn bench_runs_at_a_tiny_size() {
 fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--size", "0"])
         .assert_one_line_error("--size: \"0\" must be at least 1 byte");
-    run(exe(), &["bench", "--size", "ten"]).assert_one_line_error("is not a size");
-    run(exe(), &["bench", "--size", "99999999999G"]).assert_one_line_error("is too large");
-    run(exe(), &["bench", "--reps", "-1"]).assert_one_line_error("not a positive whole number");
-    run(exe(), &["bench", "--bogus", "1"]).assert_one_line_error("unknown option");
+    run(exe(), &["bench", "--size", "ten"])
+        .assert_one_line_error("is not a size");
+    run(exe(), &["bench", "--size", "99999999999G"])
+        .assert_one_line_error("is too large");
+    run(exe(), &["bench", "--reps", "-1"])
+        .assert_one_line_error("not a positive whole number");
+    run(exe(), &["bench", "--bogus", "1"])
+        .assert_one_line_error("unknown option");
     run(exe(), &["bench", "--size"]).assert_one_line_error("needs a value");
 }
 
@@ -225,5 +241,6 @@ fn bench_checks_its_arguments() {
 /// the OOM killer.
 #[test]
 fn bench_refuses_a_size_larger_than_memory() {
-    run(exe(), &["bench", "--size", "400000G"]).assert_one_line_error("is too large");
+    run(exe(), &["bench", "--size", "400000G"])
+        .assert_one_line_error("is too large");
 }

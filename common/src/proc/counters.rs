@@ -65,7 +65,8 @@ pub struct Io {
 pub fn io() -> Result<Io> {
     use std::io::Read;
     let path = "/proc/self/io";
-    let mut file = std::fs::File::open(path).with_call("open", || path.into())?;
+    let mut file =
+        std::fs::File::open(path).with_call("open", || path.into())?;
     let mut buf = [0u8; 4096];
     // One read(2): the whole file is far smaller than the buffer.
     let n = file.read(&mut buf).with_call("read", || path.into())?;
@@ -127,7 +128,9 @@ pub fn mincore(addr: usize, pages: usize) -> Result<Vec<bool>> {
     // byte per page into `vec`, which has exactly `pages` bytes. An address
     // that is unaligned or not mapped makes it fail (EINVAL/ENOMEM), never
     // touch memory.
-    let rc = unsafe { libc::mincore(addr as *mut libc::c_void, len, vec.as_mut_ptr()) };
+    let rc = unsafe {
+        libc::mincore(addr as *mut libc::c_void, len, vec.as_mut_ptr())
+    };
     if rc != 0 {
         return Err(Error::sys(
             "mincore",
@@ -144,7 +147,10 @@ mod tests {
 
     #[test]
     fn parses_proc_self_io() {
-        let io = parse_io("rchar: 10\nwchar: 20\nsyscr: 3\nsyscw: 4\nread_bytes: 0\n").unwrap();
+        let io = parse_io(
+            "rchar: 10\nwchar: 20\nsyscr: 3\nsyscw: 4\nread_bytes: 0\n",
+        )
+        .unwrap();
         assert_eq!((io.syscr, io.syscw, io.rchar, io.wchar), (3, 4, 10, 20));
         assert!(parse_io("syscr: 3\n").is_err());
     }

@@ -79,7 +79,9 @@ impl Kind {
         match self {
             Kind::Mapping(q) => Some(*q),
             Kind::Heap | Kind::Stack => Some(Quadrant::PrivateAnon),
-            Kind::NamedAnon { shared: false, .. } => Some(Quadrant::PrivateAnon),
+            Kind::NamedAnon { shared: false, .. } => {
+                Some(Quadrant::PrivateAnon)
+            }
             Kind::NamedAnon { shared: true, .. } => Some(Quadrant::SharedAnon),
             Kind::Kernel(_) => None,
         }
@@ -90,8 +92,12 @@ impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Kind::Mapping(q) => write!(f, "{q}"),
-            Kind::Heap => f.write_str("[heap]: the brk heap (private anonymous)"),
-            Kind::Stack => f.write_str("[stack]: the main stack (private anonymous)"),
+            Kind::Heap => {
+                f.write_str("[heap]: the brk heap (private anonymous)")
+            }
+            Kind::Stack => {
+                f.write_str("[stack]: the main stack (private anonymous)")
+            }
             Kind::Kernel(name) => write!(f, "{name}: put there by the kernel"),
             Kind::NamedAnon { shared, name } => {
                 let q = if *shared {
@@ -109,7 +115,9 @@ impl MapsLine {
     /// Parse one line. The path is everything after the inode, so paths
     /// with spaces (and the kernel's ` (deleted)` suffix) survive.
     pub fn parse(line: &str) -> Result<MapsLine> {
-        let bad = |why: &str| Error::plain("/proc/PID/maps", format!("{why} in line {line:?}"));
+        let bad = |why: &str| {
+            Error::plain("/proc/PID/maps", format!("{why} in line {line:?}"))
+        };
         let mut rest = line;
         let mut field = || -> Option<&str> {
             let trimmed = rest.trim_start_matches(' ');
@@ -128,7 +136,9 @@ impl MapsLine {
         let (start, end) = range
             .split_once('-')
             .ok_or_else(|| bad("no '-' in range"))?;
-        let hex = |s: &str| usize::from_str_radix(s, 16).map_err(|_| bad("bad hex address"));
+        let hex = |s: &str| {
+            usize::from_str_radix(s, 16).map_err(|_| bad("bad hex address"))
+        };
         let (start, end) = (hex(start)?, hex(end)?);
         if end < start {
             return Err(bad("range ends before it starts"));
@@ -145,7 +155,8 @@ impl MapsLine {
             start,
             end,
             perms: perms.to_string(),
-            offset: u64::from_str_radix(offset, 16).map_err(|_| bad("bad offset"))?,
+            offset: u64::from_str_radix(offset, 16)
+                .map_err(|_| bad("bad offset"))?,
             dev: dev.to_string(),
             inode: inode.parse().map_err(|_| bad("bad inode"))?,
             path,
@@ -290,7 +301,8 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
 
     #[test]
     fn classifies_into_quadrants() {
-        let kinds: Vec<Kind> = parse(CANNED).unwrap().iter().map(MapsLine::kind).collect();
+        let kinds: Vec<Kind> =
+            parse(CANNED).unwrap().iter().map(MapsLine::kind).collect();
         use Quadrant::*;
         assert_eq!(kinds[0], Kind::Mapping(PrivateFile));
         assert_eq!(kinds[2], Kind::Heap);
@@ -366,7 +378,8 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         ];
         let mut rng = Rng(0x9e3779b97f4a7c15);
         for _ in 0..20_000 {
-            let mut line: Vec<char> = real[rng.below(real.len())].chars().collect();
+            let mut line: Vec<char> =
+                real[rng.below(real.len())].chars().collect();
             for _ in 0..1 + rng.below(4) {
                 let at = rng.below(line.len() + 1);
                 match rng.below(4) {
@@ -401,7 +414,9 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         use procfs_core::FromRead;
         let text = std::fs::read_to_string("/proc/self/maps").unwrap();
         let ours = parse(&text).unwrap();
-        let theirs = procfs_core::process::MemoryMaps::from_read(text.as_bytes()).unwrap();
+        let theirs =
+            procfs_core::process::MemoryMaps::from_read(text.as_bytes())
+                .unwrap();
         assert_eq!(ours.len(), theirs.0.len());
         for (a, b) in ours.iter().zip(theirs.0.iter()) {
             assert_eq!((a.start as u64, a.end as u64), b.address);

@@ -33,7 +33,8 @@ fn read_text(pid: Pid, name: &str) -> crate::Result<String> {
 pub const HIDE_VAR: &str = "MMAP_QUADRANTS_HIDE";
 
 fn check_hidden(name: &str, path: &str) -> crate::Result<()> {
-    let hidden = std::env::var(HIDE_VAR).is_ok_and(|v| v.split(',').any(|n| n == name));
+    let hidden =
+        std::env::var(HIDE_VAR).is_ok_and(|v| v.split(',').any(|n| n == name));
     if hidden {
         return Err(crate::Error::sys(
             "open",

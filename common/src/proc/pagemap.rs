@@ -144,7 +144,11 @@ impl fmt::Display for PageInfo {
 
 /// The pagemap entries of `pages` consecutive pages starting at the page
 /// that contains `addr`.
-pub fn read_range(pid: Pid, addr: usize, pages: usize) -> Result<Vec<PageInfo>> {
+pub fn read_range(
+    pid: Pid,
+    addr: usize,
+    pages: usize,
+) -> Result<Vec<PageInfo>> {
     let path = super::path(pid, "pagemap");
     super::check_hidden("pagemap", &path)?;
     let file = std::fs::File::open(&path).with_call("open", || path.clone())?;
@@ -155,7 +159,11 @@ pub fn read_range(pid: Pid, addr: usize, pages: usize) -> Result<Vec<PageInfo>> 
         .with_call("pread", || path.clone())?;
     Ok(buf
         .chunks_exact(8)
-        .map(|b| PageInfo::from_raw(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+        .map(|b| {
+            PageInfo::from_raw(u64::from_le_bytes(
+                b.try_into().expect("8 bytes"),
+            ))
+        })
         .collect())
 }
 
@@ -198,7 +206,8 @@ mod tests {
         assert!(info.present(), "{info}");
         assert!(!info.file_or_shared_anon(), "{info}");
         // procfs-core decodes the same entry the same way.
-        let theirs = procfs_core::process::PageInfo::parse_info(info.raw().unwrap());
+        let theirs =
+            procfs_core::process::PageInfo::parse_info(info.raw().unwrap());
         match theirs {
             procfs_core::process::PageInfo::MemoryPage(flags) => {
                 use procfs_core::process::MemoryPageFlags as F;

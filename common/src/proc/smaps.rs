@@ -61,7 +61,9 @@ impl Smaps {
 
 /// Parse a whole smaps file.
 pub fn parse(text: &str) -> Result<Vec<Smaps>> {
-    let bad = |line: &str| Error::plain("/proc/PID/smaps", format!("cannot read line {line:?}"));
+    let bad = |line: &str| {
+        Error::plain("/proc/PID/smaps", format!("cannot read line {line:?}"))
+    };
     let mut blocks: Vec<Smaps> = Vec::new();
     for line in text.lines().filter(|l| !l.is_empty()) {
         let header = line
@@ -79,7 +81,8 @@ pub fn parse(text: &str) -> Result<Vec<Smaps>> {
         let block = blocks.last_mut().ok_or_else(|| bad(line))?;
         let (name, value) = line.split_once(':').ok_or_else(|| bad(line))?;
         if name == "VmFlags" {
-            block.vm_flags = value.split_whitespace().map(String::from).collect();
+            block.vm_flags =
+                value.split_whitespace().map(String::from).collect();
         } else if let Some(number) = value.split_whitespace().next() {
             // Fields that are not numbers (none today) are skipped.
             if let Ok(v) = number.parse() {
@@ -156,7 +159,8 @@ VmFlags: rd wr mr mw me gd ac
                 let at = rng.below(text.len());
                 match rng.below(3) {
                     0 => text.truncate(at),
-                    1 => text.insert(at, [':', ' ', '\n', 'k', '9'][rng.below(5)]),
+                    1 => text
+                        .insert(at, [':', ' ', '\n', 'k', '9'][rng.below(5)]),
                     _ => {
                         text.remove(at);
                     }
@@ -175,7 +179,9 @@ VmFlags: rd wr mr mw me gd ac
         use procfs_core::FromRead;
         let text = std::fs::read_to_string("/proc/self/smaps").unwrap();
         let ours = parse(&text).unwrap();
-        let theirs = procfs_core::process::MemoryMaps::from_read(text.as_bytes()).unwrap();
+        let theirs =
+            procfs_core::process::MemoryMaps::from_read(text.as_bytes())
+                .unwrap();
         assert_eq!(ours.len(), theirs.0.len());
         for (a, b) in ours.iter().zip(theirs.0.iter()) {
             assert_eq!(a.line.as_ref().unwrap().start as u64, b.address.0);
