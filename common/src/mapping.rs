@@ -121,6 +121,7 @@ impl Mapping {
         // borrow `self`, which was moved in.
         let result = unsafe { mman::munmap(addr, len) };
         let start = addr.as_ptr() as usize;
+        narrate::unfocus(start);
         let shown = match result {
             Ok(()) => "0".to_string(),
             Err(e) => format!("-1 (errno {e:?})"),
@@ -134,5 +135,6 @@ impl Drop for Mapping {
     fn drop(&mut self) {
         // SAFETY: as in `unmap`: ours, still mapped, unmapped once.
         let _ = unsafe { mman::munmap(self.addr, self.len) };
+        narrate::unfocus(self.start());
     }
 }

@@ -315,6 +315,12 @@ pub fn focus(addr: usize) {
     FOCUS.store(addr, Ordering::Relaxed);
 }
 
+/// The mapping at `addr` is gone: stop suggesting commands for it.
+pub fn unfocus(addr: usize) {
+    let _ =
+        FOCUS.compare_exchange(addr, 0, Ordering::Relaxed, Ordering::Relaxed);
+}
+
 /// The child that is alive now (0: none), for the `--pause` commands.
 pub(crate) fn set_live_child(pid: i32) {
     LIVE_CHILD.store(pid, Ordering::Relaxed);
