@@ -16,7 +16,7 @@ common::lesson_tests! {
         "map", "store-reaches-file", "mmap-io", "unrelated-peer", "fork",
         "past-eof", "eacces", "memmap2",
     ],
-    pause: ("fork", false),
+    pause: ("store-reaches-file", false),
     interrupt: "unrelated-peer",
     normaliser: support::normaliser(),
 }
