@@ -229,6 +229,7 @@ pub fn check_book(
     let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
     let mut problems = Vec::new();
     let mut count = 0;
+    let mut outputs = String::new();
     for page in pages(book_src) {
         let mut rewrites: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         for block in blocks(&page) {
@@ -256,6 +257,7 @@ pub fn check_book(
                     continue;
                 }
             };
+            outputs.push_str(&actual);
             let (want, got) =
                 (normaliser.apply(&block.expected), normaliser.apply(&actual));
             if want == got {
@@ -282,12 +284,51 @@ pub fn check_book(
             eprintln!("blessed {}", page.display());
         }
     }
+    problems.extend(step_headings_drift(book_src, binary, &outputs));
     if count == 0 {
         problems.push(format!(
             "the book has no transcript of {binary}: nothing was checked"
         ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The walkthrough of `binary`'s page (`docs/src/BINARY.md`) names steps
+/// in headings such as `#### Step 2.3: the child writes`; each must be a
+/// step the program printed (same number, title starting the same way), so
+/// that the walkthrough cannot drift from the program.
+fn step_headings_drift(
+    book_src: &Path,
+    binary: &str,
+    outputs: &str,
+) -> Vec<String> {
+    let page = book_src.join(format!("{binary}.md"));
+    let Ok(text) = std::fs::read_to_string(&page) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some(heading) = line.strip_prefix("#### Step ") else {
+            continue;
+        };
+        let Some((label, title)) = heading.split_once(": ") else {
+            continue;
+        };
+        if label.contains(' ') {
+            continue; // a range, "5.1 to 5.3"
+        }
+        let start: String = title.chars().take(30).collect();
+        let printed = format!("Step {label}: {start}");
+        if !outputs.lines().any(|l| l.starts_with(&printed)) {
+            problems.push(format!(
+                "{}:{}: the walkthrough's \"Step {label}: {title}\" is not a \
+                 step the program prints",
+                page.display(),
+                n + 1
+            ));
+        }
+    }
+    problems
 }
 
 /// The first lines where two normalised transcripts part, with context.
