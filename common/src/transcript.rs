@@ -285,6 +285,7 @@ pub fn check_book(
         }
     }
     problems.extend(step_headings_drift(book_src, binary, &outputs));
+    problems.extend(step_comments_missing(book_src, binary, &outputs));
     if count == 0 {
         problems.push(format!(
             "the book has no transcript of {binary}: nothing was checked"
@@ -329,6 +330,37 @@ fn step_headings_drift(
         }
     }
     problems
+}
+
+/// Every step the program prints (`Step 2.3: ...`) has its `// Step 2.3`
+/// comment in the lesson's `src/main.rs` (or one of its modules), where a
+/// reader of the output looks for it.
+fn step_comments_missing(
+    book_src: &Path,
+    binary: &str,
+    outputs: &str,
+) -> Vec<String> {
+    let src = book_src.join("..").join("..").join(binary).join("src");
+    let mut code = String::new();
+    for entry in std::fs::read_dir(&src).into_iter().flatten().flatten() {
+        code.push_str(
+            &std::fs::read_to_string(entry.path()).unwrap_or_default(),
+        );
+    }
+    let mut labels: Vec<&str> = outputs
+        .lines()
+        .filter_map(|l| l.strip_prefix("Step "))
+        .filter_map(|l| l.split_once(':').map(|(label, _)| label))
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
+        .into_iter()
+        .filter(|label| !code.contains(&format!("// Step {label}")))
+        .map(|label| {
+            format!("{}: no `// Step {label}` comment for a step the program prints", src.display())
+        })
+        .collect()
 }
 
 /// The first lines where two normalised transcripts part, with context.
