@@ -123,10 +123,14 @@ pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
             ns.show(0)
         ));
     }
+    let fork_faults =
+        Stats::of(&forks.iter().map(|(_, f)| *f as f64).collect::<Vec<_>>());
     narrate::raw(&format!(
-        "    {:<28} {:>22}  ms per GiB of written memory",
+        "    {:<28} {:>22}  ms per GiB of written memory ({:.0} faults \
+         in the parent)",
         "fork",
-        fork_ms.show(1)
+        fork_ms.show(1),
+        fork_faults.median
     ));
     narrate::raw("");
     let chart: Vec<(String, f64)> = rows
