@@ -181,3 +181,21 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
         )),
     }
 }
+
+/// Claim that two views of a page (two processes, or two mappings in one)
+/// are one page of a file's page cache: bit 61 set and bit 56 clear in
+/// both, and, where the frames are shown, one frame. `frames` says what
+/// that one frame means here.
+pub fn claim_one_file_page(a: PageInfo, b: PageInfo, frames: &str) {
+    claim_on(
+        &[&a, &b],
+        a.file_or_shared_anon()
+            && b.file_or_shared_anon()
+            && !a.exclusive()
+            && !b.exclusive(),
+        "both are the file's page (bit 61), and neither alone (bit 56 clear)",
+        "file, not exclusive, in both",
+        format!("{a}; {b}"),
+    );
+    claim_frames(true, a, b, frames);
+}

@@ -439,18 +439,7 @@ fn read() -> Result<()> {
     let me = getpid();
     let a = evidence::page(me, "first", mapping.start());
     let b = evidence::page(me, "second", again.start());
-    evidence::claim_on(
-        &[&a, &b],
-        a.file_or_shared_anon()
-            && b.file_or_shared_anon()
-            && !a.exclusive()
-            && !b.exclusive(),
-        "both are the file's page (bit 61), mapped twice (bit 56 clear)",
-        "file, not exclusive, in both",
-        format!("first {a}; second {b}"),
-    );
-    evidence::claim_frames(
-        true,
+    evidence::claim_one_file_page(
         a,
         b,
         "both are one frame: nothing was copied",

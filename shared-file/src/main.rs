@@ -293,18 +293,7 @@ fn store_reaches_file() -> Result<()> {
     let me = getpid();
     let a = evidence::page(me, "first", mapping.start());
     let b = evidence::page(me, "second", again.start());
-    evidence::claim_on(
-        &[&a, &b],
-        a.file_or_shared_anon()
-            && b.file_or_shared_anon()
-            && !a.exclusive()
-            && !b.exclusive(),
-        "both are the file's page (bit 61), mapped twice (bit 56 clear)",
-        "file, not exclusive, in both",
-        format!("first {a}; second {b}"),
-    );
-    evidence::claim_frames(
-        true,
+    evidence::claim_one_file_page(
         a,
         b,
         "both are one frame: the page cache page every reader uses",
@@ -531,18 +520,7 @@ fn unrelated_peer() -> Result<()> {
         if round == 1 {
             let p = evidence::page(me, "parent", mapping.start());
             let q = evidence::page(peer_pid, "peer", peer_addr);
-            evidence::claim_on(
-                &[&p, &q],
-                p.file_or_shared_anon()
-                    && q.file_or_shared_anon()
-                    && !p.exclusive()
-                    && !q.exclusive(),
-                "both map the file's page (bit 61), and neither alone (bit 56 clear)",
-                "file, shared, in both",
-                format!("parent {p}; peer {q}"),
-            );
-            evidence::claim_frames(
-                true,
+            evidence::claim_one_file_page(
                 p,
                 q,
                 "both map the same frame: one page of RAM",
