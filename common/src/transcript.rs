@@ -221,6 +221,16 @@ pub fn check_book(
     exe: &Path,
     normaliser: &Normaliser,
 ) {
+    if !nix::unistd::geteuid().is_root() {
+        // As an ordinary user the programs hide frame numbers and say which
+        // claims they could not check, so they cannot print what the book
+        // shows. CI runs as root; `holds_without_root` covers this user.
+        eprintln!(
+            "SKIPPED: the book's transcripts were recorded as root; run the \
+             tests as root to compare them"
+        );
+        return;
+    }
     assert!(
         exe.is_file(),
         "binary {binary} not found at {}",
