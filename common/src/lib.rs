@@ -40,7 +40,9 @@ pub mod picture;
 pub mod proc;
 pub mod scratch;
 pub mod show;
+#[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "testing")]
 pub mod transcript;
 pub mod turns;
 pub mod userfile;
