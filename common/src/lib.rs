@@ -18,8 +18,9 @@
 //! - [`userfile`]: open a file named on the command line, safely;
 //! - [`cli`]: the command line every lesson shares;
 //! - [`bench`]: repetitions, medians, bar charts for the `bench` commands;
-//! - [`transcript`]: tests that keep the book's transcripts true;
-//! - [`testing`]: run a lesson from a test: piped, on a terminal, as nobody.
+//! - `transcript`: tests that keep the book's transcripts true, and
+//!   `testing`: run a lesson from a test (piped, on a terminal, as nobody);
+//!   both only with the `testing` feature, which the lessons' tests enable.
 
 #[cfg(not(target_os = "linux"))]
 compile_error!(
