@@ -259,7 +259,7 @@ fn demand_zero() -> Result<()> {
     ));
     advised.with_call("madvise", || "MADV_NOHUGEPAGE".into())?;
     explain(
-        "(MADV_NOHUGEPAGE keeps the kernel to 4 KiB pages here, as this \
+        "(MADV_NOHUGEPAGE keeps the kernel to single pages here, as this \
          lesson counts them: with transparent huge pages it may hand out \
          2 MiB at a time.)",
     );
@@ -707,7 +707,10 @@ fn rounding() -> Result<()> {
     );
 
     // Step 6.2: the whole page is usable; the next byte is not.
-    step("bytes 100..4095 are usable and zero; byte 4096 is not");
+    step(&format!(
+        "bytes 100..{} are usable and zero; byte {page} is not",
+        page - 1
+    ));
     // SAFETY: the first page is private, readable and writable (maps says
     // rw-p above); `guard` owns the range and outlives this slice.
     let first = unsafe {

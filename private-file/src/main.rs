@@ -789,11 +789,11 @@ fn offset() -> Result<()> {
         &sample.bytes[page..page + 10],
         &head[..],
     );
-    explain(
-        "The offset must be a multiple of the page size (4096 here, but ask \
-         sysconf(_SC_PAGESIZE): 16 KiB and 64 KiB pages exist), because a \
-         page of the mapping is a page of the file's cache.",
-    );
+    explain(&format!(
+        "The offset must be a multiple of the page size ({page} here, but \
+         ask sysconf(_SC_PAGESIZE): 4, 16 and 64 KiB pages exist), because \
+         a page of the mapping is a page of the file's cache."
+    ));
     mapping.unmap()
 }
 
