@@ -551,21 +551,7 @@ fn fork_cow() -> Result<()> {
     })?;
     parent_turn.wait()?;
     let (p, c) = both(child.pid(), addr)?;
-    evidence::claim_on(
-        &[&p, &c],
-        p.file_or_shared_anon() && c.file_or_shared_anon(),
-        "both entries are the file's page (bit 61)",
-        "file in both",
-        format!("parent {p}; child {c}"),
-    );
-    evidence::claim_on(
-        &[&p, &c],
-        !p.exclusive() && !c.exclusive(),
-        "neither is exclusive: two processes map one page",
-        "shared in both",
-        format!("parent {p}; child {c}"),
-    );
-    evidence::claim_frames(true, p, c, "both point at the same frame");
+    evidence::claim_one_file_page(p, c, "both point at the same frame");
     picture::parent_and_child(addr, p, c, show_byte(first), show_byte(first));
 
     // Step 5.2: the child writes: its own copy; parent and file unchanged.
