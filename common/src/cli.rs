@@ -15,8 +15,11 @@
 
 use std::ffi::OsString;
 
+use std::io::Write;
+
+use crate::ctx::Ctx;
 use crate::error::{EXIT_ERROR, EXIT_OK, Error, Result};
-use crate::narrate;
+use crate::narrate::{self, Role};
 
 /// A lesson: one binary, one quadrant.
 pub struct Lesson {
@@ -40,7 +43,7 @@ pub struct Command {
     /// The arguments after the name, as `--help` shows them: `FILE TEXT`.
     pub usage: &'static str,
     pub about: &'static str,
-    pub run: fn(&[String], &Options) -> Result<()>,
+    pub run: fn(&[String], &Ctx) -> Result<()>,
 }
 
 /// `lesson FILE`: what the lesson does with a file named by the user.
@@ -49,16 +52,7 @@ pub struct FileUse {
     /// Whether `--in-place` is accepted (only where writing the user's
     /// file is the point, and only when asked).
     pub in_place: bool,
-    pub run: fn(&std::path::Path, &Options) -> Result<()>,
-}
-
-/// The options every lesson shares, as given.
-#[derive(Debug, Default, Clone)]
-pub struct Options {
-    pub pause: bool,
-    pub keep: bool,
-    /// `--in-place`: write the user's own file, not a scratch copy.
-    pub in_place: bool,
+    pub run: fn(&std::path::Path, &Ctx) -> Result<()>,
 }
 
 /// A named sequence of steps with checked claims.
@@ -66,12 +60,14 @@ pub struct Scenario {
     pub name: &'static str,
     /// One line, shown by `--list` and as the scenario's heading.
     pub title: &'static str,
-    pub run: fn() -> Result<()>,
+    pub run: fn(&Ctx) -> Result<()>,
 }
 
 /// A hidden command: gets the arguments after its name.
 pub struct Internal {
     pub name: &'static str,
+    /// Who runs it, for the `[child 4243]` tags of what it prints.
+    pub role: Role,
     pub run: fn(&[String]) -> Result<()>,
 }
 
@@ -80,18 +76,35 @@ pub fn main(lesson: &Lesson) -> ! {
     let code = match run(lesson, std::env::args_os().skip(1).collect()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::error::report(&e);
             EXIT_ERROR
         }
     };
+    // The lesson's own processes are gone by now (each child is waited
+    // for or killed when its `Child` is dropped); leave as a child does,
+    // with everything flushed, since a process that forked must not run
+    // exit handlers twice.
     crate::fork::exit_now(code)
+}
+
+/// Print `text` on stdout; a closed pipe or a full disk ends the program
+/// quietly (`--help | head -1`), as `cat` and ripgrep do.
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        crate::fork::exit_now(EXIT_ERROR);
+    }
 }
 
 #[derive(Default)]
 struct Parsed {
     list: bool,
     help: bool,
-    opts: Options,
+    opts: Ctx,
     names: Vec<String>,
 }
 
@@ -131,45 +144,34 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
 }
 
 fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
-    if let Some(first) = args.first().and_then(|a| a.to_str()) {
-        if let Some(internal) = lesson.internal.iter().find(|i| i.name == first)
-        {
-            let rest: Vec<String> = args[1..]
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            (internal.run)(&rest)?;
-            return Ok(narrate::exit_code());
-        }
+    // Hidden commands and a lesson's own commands take their arguments as
+    // they are.
+    let first = args.first().and_then(|a| a.to_str()).unwrap_or("");
+    let rest = || -> Vec<String> {
+        args[1..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    };
+    if let Some(internal) = lesson.internal.iter().find(|i| i.name == first) {
+        narrate::set_role(internal.role);
+        (internal.run)(&rest())?;
+        return Ok(narrate::exit_code());
     }
-    // A lesson's own command takes its arguments as they are.
-    if let Some(first) = args.first().and_then(|a| a.to_str()) {
-        if let Some(command) = lesson.commands.iter().find(|c| c.name == first)
-        {
-            let rest: Vec<String> = args[1..]
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            (command.run)(&rest, &Options::default())?;
-            return Ok(narrate::exit_code());
-        }
+    if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
+        (command.run)(&rest(), &Ctx::default())?;
+        return Ok(narrate::exit_code());
     }
     let parsed = parse(lesson, args)?;
     if parsed.help {
-        print!("{}", help(lesson));
+        print_out(&help(lesson));
         return Ok(EXIT_OK);
     }
     if parsed.list {
-        print!("{}", list(lesson));
+        print_out(&list(lesson));
         return Ok(EXIT_OK);
     }
-    let opts = &parsed.opts;
-    if opts.pause {
-        narrate::enable_pause();
-    }
-    if opts.keep {
-        crate::scratch::keep_files();
-    }
+    let cx = &parsed.opts;
     let names = &parsed.names;
     let mut chosen = Vec::new();
     for name in names {
@@ -188,7 +190,10 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                 }
                 Some(file) if names.len() == 1 => {
                     intro(lesson);
-                    (file.run)(std::path::Path::new(name), opts)?;
+                    let path = std::path::Path::new(name);
+                    narrate::scenario(1, "FILE", &format!("{path:?}"));
+                    (file.run)(path, cx)?;
+                    narrate::end_scenario();
                     return Ok(narrate::summary());
                 }
                 _ => {
@@ -203,7 +208,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             },
         }
     }
-    if opts.in_place {
+    if cx.in_place {
         return Err(Error::plain("--in-place", "goes with a FILE argument"));
     }
     if chosen.is_empty() {
@@ -213,7 +218,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     for index in chosen {
         let scenario = &lesson.scenarios[index];
         narrate::scenario(index + 1, scenario.name, scenario.title);
-        (scenario.run)()?;
+        (scenario.run)(cx)?;
         narrate::end_scenario();
     }
     Ok(narrate::summary())
@@ -221,13 +226,14 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
 
 fn intro(lesson: &Lesson) {
     narrate::raw(&format!("{}: {}", lesson.name, lesson.about));
-    let who = if crate::is_root() {
-        "running as root: pagemap shows frame numbers (physical pages)"
-            .to_string()
+    // Decided by looking, not by the uid: root in a container may be
+    // refused frame numbers too.
+    let who = if crate::frames_visible() {
+        "pagemap shows this process frame numbers (physical pages)".to_string()
     } else {
         format!(
-            "running as uid {}: pagemap hides frame numbers (they need \
-             CAP_SYS_ADMIN); its flag bits still tell the story",
+            "pagemap hides frame numbers from this process (uid {}: they \
+             need CAP_SYS_ADMIN); its flag bits still tell the story",
             nix::unistd::geteuid()
         )
     };
@@ -308,7 +314,7 @@ pub fn exercise(title: &str, body: fn() -> Result<()>) -> ! {
     let code = match body() {
         Ok(()) => narrate::summary(),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::error::report(&e);
             EXIT_ERROR
         }
     };

@@ -69,6 +69,30 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Print `error: ...` on stderr as exactly one line: control characters
+/// that a file name may hold (a newline) are escaped, so an error never
+/// spans two lines and cannot forge another. A full or closed stderr is
+/// ignored: the exit status still says it failed.
+pub fn report(error: &Error) {
+    use std::io::Write;
+    let line = one_line(&format!("error: {error}"));
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`), the rest as
+/// it is.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Attach the failed call's name and an explanation to a syscall result.
 ///
 /// `nix::sys::mman::mmap(...).with_call("mmap", || "why".into())?`

@@ -19,9 +19,11 @@ use crate::proc::maps::{self, MapsLine};
 use crate::proc::pagemap::{self, Frame, PageInfo};
 use crate::proc::smaps::{self, Smaps};
 
-/// Print `pid`'s maps line for `addr`, labelled `who` (empty, or a word
-/// and spaces such as `"child  "`), and return it.
+/// Print `pid`'s maps line for `addr`, labelled `who` (`""`, `"child"`,
+/// `"parent"`: padded here), and return it, or None if no line contains
+/// `addr` (said too).
 pub fn maps_line(pid: Pid, who: &str, addr: usize) -> Result<Option<MapsLine>> {
+    let who = label(who);
     let line = maps::find(pid, addr)?;
     match &line {
         Some(line) => narrate::evidence("maps", &format!("{who}{line}")),
@@ -31,6 +33,28 @@ pub fn maps_line(pid: Pid, who: &str, addr: usize) -> Result<Option<MapsLine>> {
         ),
     }
     Ok(line)
+}
+
+/// [`maps_line`] where the line must be there (a mapping the lesson has
+/// just made): an error naming `pid` and `addr` if it is not.
+pub fn maps_line_at(pid: Pid, who: &str, addr: usize) -> Result<MapsLine> {
+    maps_line(pid, who, addr)?.ok_or_else(|| {
+        crate::Error::plain(
+            "maps",
+            format!("no line of /proc/{pid}/maps contains {addr:#x}"),
+        )
+    })
+}
+
+/// `"child  "`: a label padded so that evidence lines align; empty stays
+/// empty.
+fn label(who: &str) -> String {
+    let who = who.trim_end();
+    if who.is_empty() {
+        String::new()
+    } else {
+        format!("{who:<7}")
+    }
 }
 
 /// Print `pid`'s pagemap entry for `addr`, labelled `who`, and return it

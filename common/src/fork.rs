@@ -116,7 +116,7 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
     {
         ForkResult::Parent { child } => {
             narrate::set_role(Role::Parent);
-            narrate::set_live_child(child.as_raw());
+            narrate::track_process(child.as_raw(), Role::Child);
             Ok(Child {
                 pid: child,
                 reaped: false,
@@ -144,7 +144,7 @@ pub fn die_with_parent(parent: Pid) -> Result<()> {
 
 fn child_main(parent: Pid, body: impl FnOnce() -> Result<()>) -> ! {
     narrate::set_role(Role::Child);
-    narrate::set_live_child(0);
+    narrate::forget_all_processes();
     narrate::reset_counts();
     if die_with_parent(parent).is_err() {
         exit_now(EXIT_ERROR);
@@ -153,7 +153,7 @@ fn child_main(parent: Pid, body: impl FnOnce() -> Result<()>) -> ! {
     let code = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => narrate::exit_code(),
         Ok(Err(e)) => {
-            eprintln!("error: {e}");
+            crate::error::report(&e);
             EXIT_ERROR
         }
         // The panic hook has already printed the message.
@@ -206,7 +206,7 @@ impl Child {
     /// report numbers, not processes).
     pub fn wait_quietly(mut self) -> Result<ChildEnd> {
         self.reaped = true;
-        narrate::set_live_child(0);
+        narrate::forget_process(self.pid.as_raw());
         loop {
             let status = waitpid(self.pid, None);
             let end = match status {
@@ -258,7 +258,7 @@ fn end_pid(end: &ChildEnd) -> Pid {
 impl Drop for Child {
     fn drop(&mut self) {
         if !self.reaped {
-            narrate::set_live_child(0);
+            narrate::forget_process(self.pid.as_raw());
             let _ = kill(self.pid, Signal::SIGKILL);
             let _ = waitpid(self.pid, None);
         }

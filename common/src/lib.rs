@@ -16,11 +16,12 @@
 //! - [`error`]: `error: mmap: EINVAL: Invalid argument (why)` and exit codes;
 //! - [`scratch`]: private temporary files that remove themselves;
 //! - [`userfile`]: open a file named on the command line, safely;
-//! - [`cli`]: the command line every lesson shares;
-//! - [`bench`]: repetitions, medians, bar charts for the `bench` commands;
-//! - `transcript`: tests that keep the book's transcripts true, and
-//!   `testing`: run a lesson from a test (piped, on a terminal, as nobody);
-//!   both only with the `testing` feature, which the lessons' tests enable.
+//! - [`cli`]: the command line every lesson shares, and [`ctx`]: the options
+//!   of this run, handed to every scenario;
+//! - [`bench`]: repetitions, medians, bar charts for the `bench` commands.
+//!
+//! The lessons' test support is not here: it is the dev-only `testkit`
+//! crate in `common/testkit/`.
 
 #[cfg(not(target_os = "linux"))]
 compile_error!(
@@ -30,6 +31,7 @@ compile_error!(
 
 pub mod bench;
 pub mod cli;
+pub mod ctx;
 pub mod error;
 pub mod evidence;
 pub mod fault;
@@ -41,13 +43,11 @@ pub mod picture;
 pub mod proc;
 pub mod scratch;
 pub mod show;
-#[cfg(feature = "testing")]
-pub mod testing;
-#[cfg(feature = "testing")]
-pub mod transcript;
+
 pub mod turns;
 pub mod userfile;
 
+pub use ctx::Ctx;
 pub use error::{Error, Result, WithCall};
 
 /// The page size, asked of the kernel (`sysconf(_SC_PAGESIZE)`): 4096 on
@@ -59,8 +59,23 @@ pub fn page_size() -> usize {
     usize::try_from(size).expect("sysconf(_SC_PAGESIZE) is positive on Linux")
 }
 
-/// Whether this process can see physical frame numbers in pagemap: the
-/// kernel shows them only to CAP_SYS_ADMIN (root, usually) since Linux 4.2.
+/// Whether this process can see physical frame numbers in pagemap, found
+/// by looking: read the entry of a page it has just written. The kernel
+/// shows frame numbers only to a reader with CAP_SYS_ADMIN in the initial
+/// user namespace (Linux 4.2+), which root in a container often lacks, so
+/// euid 0 proves nothing.
+pub fn frames_visible() -> bool {
+    static VISIBLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VISIBLE.get_or_init(|| {
+        let probe = std::hint::black_box([1u8; 64]);
+        let addr = probe.as_ptr() as usize;
+        proc::pagemap::read(nix::unistd::getpid(), addr)
+            .is_ok_and(|p| matches!(p.frame(), proc::pagemap::Frame::Number(_)))
+    })
+}
+
+/// Whether this process runs as root (euid 0). Not the same as seeing
+/// frame numbers: see [`frames_visible`].
 pub fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use nix::sys::mman;
 
 use crate::error::{Result, WithCall};
-use crate::narrate;
 
 /// A mapping this process made. Unmapped exactly once: by
 /// [`Mapping::unmap`] or, failing that, when dropped.
@@ -29,7 +28,6 @@ impl Mapping {
     /// nothing else may unmap or remap that range while the `Mapping`
     /// lives.
     pub unsafe fn adopt(addr: NonNull<c_void>, len: usize) -> Mapping {
-        narrate::focus(addr.as_ptr() as usize);
         Mapping {
             addr,
             len: len.next_multiple_of(crate::page_size()),
@@ -111,30 +109,33 @@ impl Mapping {
         }
     }
 
-    /// `munmap(addr, len)`, printed as C would write it.
-    pub fn unmap(self) -> Result<()> {
+    /// Give up ownership without unmapping: the caller now owns the
+    /// range (and unmaps it with `munmap`, as the lessons do where the
+    /// student reads it).
+    pub fn into_raw(self) -> (NonNull<c_void>, usize) {
         let (addr, len) = (self.addr, self.len);
         std::mem::forget(self);
+        (addr, len)
+    }
+
+    /// `munmap(addr, len)`, printed as C would write it.
+    pub fn unmap(self) -> Result<()> {
+        let (addr, len) = self.into_raw();
         // SAFETY: `adopt`'s contract: this range is ours and still mapped;
-        // it is unmapped only here (`forget` stops Drop from doing it
-        // again). No reference into it outlives this call: the accessors
-        // borrow `self`, which was moved in.
+        // `into_raw` stopped Drop from unmapping it again. No reference
+        // into it outlives this call: the accessors borrow `self`, which
+        // was moved in.
         let result = unsafe { mman::munmap(addr, len) };
         let start = addr.as_ptr() as usize;
-        narrate::unfocus(start);
-        let shown = match result {
-            Ok(()) => "0".to_string(),
-            Err(e) => format!("-1 (errno {e:?})"),
-        };
-        narrate::call(&format!("munmap({start:#x}, {len}) = {shown}"));
+        crate::show::munmap(start, len, result);
         result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
     }
 }
 
 impl Drop for Mapping {
     fn drop(&mut self) {
-        // SAFETY: as in `unmap`: ours, still mapped, unmapped once.
+        // SAFETY: as in `unmap`: ours, still mapped, unmapped once. A
+        // failure here has no one to report to (it would be a bug).
         let _ = unsafe { mman::munmap(self.addr, self.len) };
-        narrate::unfocus(self.start());
     }
 }

@@ -19,11 +19,9 @@
 //! The state here is per process: after `fork` the child counts its own
 //! claims, and its verdict travels back as its exit status (see [`crate::fork`]).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
-use std::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering,
-};
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 
 use crate::error::{EXIT_CLAIM_FAILED, EXIT_OK};
 
@@ -35,9 +33,13 @@ static FAILED: AtomicUsize = AtomicUsize::new(0);
 static SCENARIO: AtomicUsize = AtomicUsize::new(0);
 static STEP: AtomicUsize = AtomicUsize::new(0);
 static ROLE: AtomicU8 = AtomicU8::new(ROLE_NONE);
-static PAUSE: AtomicBool = AtomicBool::new(false);
-static FOCUS: AtomicUsize = AtomicUsize::new(0);
-static LIVE_CHILD: AtomicI32 = AtomicI32::new(0);
+/// Live processes the lesson started, for `--pause`: PIDs, and whether
+/// each is a forked child or a peer that runs a program of its own.
+static LIVE: [AtomicI32; 4] = [const { AtomicI32::new(0) }; 4];
+static LIVE_PEER: [AtomicU8; 4] = [const { AtomicU8::new(0) }; 4];
+/// Start addresses of regions the lesson's printed mmap calls created,
+/// for `--pause` (shown while they are still mapped).
+static REGIONS: [AtomicUsize; 32] = [const { AtomicUsize::new(0) }; 32];
 
 const ROLE_NONE: u8 = 0;
 const ROLE_PARENT: u8 = 1;
@@ -160,20 +162,22 @@ pub fn scenario(number: usize, name: &str, title: &str) {
     emit(&format!("=== {number}. {name}: {title} ==="));
 }
 
-/// Start the next step: `Step 2.3: title`. With `--pause`, first wait for
-/// the student to look at the previous step from another terminal.
-pub fn step(title: &str) {
-    pause_if_due();
+/// Print the next step's heading, `Step 2.3: title` (lessons call
+/// [`crate::Ctx::step`], which pauses first with `--pause`).
+pub(crate) fn step(title: &str) {
     let step = STEP.fetch_add(1, Ordering::Relaxed) + 1;
     let scenario = SCENARIO.load(Ordering::Relaxed);
     emit("");
     emit_wrapped(&format!("Step {scenario}.{step}: "), "  ", title);
 }
 
-/// The scenario is over: with `--pause`, let the student look at its last
-/// step before the next scenario or the summary.
+/// The number of the current step in its scenario (0 before the first).
+pub fn step_number() -> usize {
+    STEP.load(Ordering::Relaxed)
+}
+
+/// The scenario is over.
 pub fn end_scenario() {
-    pause_if_due();
     STEP.store(0, Ordering::Relaxed);
 }
 
@@ -208,8 +212,8 @@ pub fn raw(line: &str) {
     emit(line);
 }
 
-/// Check a claim against what the kernel said and print the verdict:
-/// `[ok] claim` or `[FAIL] claim: expected X, kernel says Y`.
+/// Check a claim and print the verdict: `[ok] claim` or
+/// `[FAIL] claim: expected X, got Y`.
 /// Returns whether it held; the exit status counts the failures.
 pub fn claim(
     holds: bool,
@@ -227,7 +231,7 @@ pub fn claim(
         text.to_string()
     } else {
         FAILED.fetch_add(1, Ordering::Relaxed);
-        format!("{text}: expected {expected}, kernel says {got}")
+        format!("{text}: expected {expected}, got {got}")
     };
     let indent = " ".repeat(mark.len() + 3);
     // Wrap first, colour after: escape codes take no room on screen, so
@@ -258,6 +262,101 @@ pub fn claim_eq<T: PartialEq + std::fmt::Debug>(
 ) -> bool {
     let holds = expected == got;
     claim(holds, text, format!("{expected:?}"), format!("{got:?}"))
+}
+
+/// Check a claim and print its verdict, as `assert!` would:
+///
+/// ```ignore
+/// claim!(line.perms == "rw-s", "its perms are rw-s: the s means MAP_SHARED");
+/// claim!(seen == BEFORE, "the child reads {BEFORE:#x}"; got = seen);
+/// ```
+///
+/// The text is a format string (inline `{name}` captures work). A failure
+/// prints `[FAIL] text: expected <the condition's code>`, and what `got =`
+/// names, if given. Returns whether it held.
+#[macro_export]
+macro_rules! claim {
+    ($cond:expr, $($text:tt)+) => {
+        $crate::__claim_impl!(@text [] $cond; $($text)+)
+    };
+}
+
+/// [`claim!`] that `got == expected` (`assert_eq!`-shaped); a failure shows
+/// both in `{:?}` form.
+#[macro_export]
+macro_rules! claim_eq {
+    ($got:expr, $expected:expr, $($text:tt)+) => {
+        $crate::narrate::claim_eq(&format!($($text)+), $expected, $got)
+    };
+}
+
+/// [`claim!`] on evidence that may be unavailable (pagemap or smaps hidden
+/// by a sandbox): if any of it is, say the claim was not checked instead.
+///
+/// ```ignore
+/// claim_on!([p, c], p.present() && c.present(), "both are present");
+/// ```
+#[macro_export]
+macro_rules! claim_on {
+    ([$($evidence:expr),+ $(,)?], $cond:expr, $($text:tt)+) => {
+        $crate::evidence::claim_on(
+            &[$(&$evidence),+],
+            $cond,
+            &format!($($text)+),
+            stringify!($cond),
+            "false",
+        )
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __claim_impl {
+    // Split an optional `; got = expr` off the end of the text.
+    (@text [$($fmt:tt)*] $cond:expr; ; got = $got:expr) => {{
+        let got = &$got;
+        $crate::narrate::claim(
+            $cond,
+            &format!($($fmt)*),
+            stringify!($cond),
+            format!("{got:?}"),
+        )
+    }};
+    (@text [$($fmt:tt)*] $cond:expr; $next:tt $($rest:tt)*) => {
+        $crate::__claim_impl!(@text [$($fmt)* $next] $cond; $($rest)*)
+    };
+    (@text [$($fmt:tt)*] $cond:expr;) => {
+        $crate::narrate::claim(
+            $cond,
+            &format!($($fmt)*),
+            stringify!($cond),
+            "false",
+        )
+    };
+}
+
+/// [`say`] with a format string: `say!("stored {value:#x} at {addr:#x}")`.
+#[macro_export]
+macro_rules! say {
+    ($($text:tt)+) => {
+        $crate::narrate::say(&format!($($text)+))
+    };
+}
+
+/// [`explain`] with a format string.
+#[macro_export]
+macro_rules! explain {
+    ($($text:tt)+) => {
+        $crate::narrate::explain(&format!($($text)+))
+    };
+}
+
+/// `cx.step(...)` with a format string: `step!(cx, "add 1, {N} times")`.
+#[macro_export]
+macro_rules! step {
+    ($cx:expr, $($text:tt)+) => {
+        $cx.step(&format!($($text)+))
+    };
 }
 
 /// How many claims this process has checked, and how many failed.
@@ -305,52 +404,70 @@ pub fn summary() -> i32 {
     exit_code()
 }
 
-/// Turn `--pause` on.
-pub fn enable_pause() {
-    PAUSE.store(true, Ordering::Relaxed);
+/// A process the lesson started is alive (`role`: [`Role::Child`] or
+/// [`Role::Peer`]), for the `--pause` commands; [`forget_process`] when it
+/// is gone.
+pub fn track_process(pid: i32, role: Role) {
+    if let Some(i) = LIVE.iter().position(|p| p.load(Ordering::Relaxed) == 0) {
+        LIVE_PEER[i].store(u8::from(role == Role::Peer), Ordering::Relaxed);
+        LIVE[i].store(pid, Ordering::Relaxed);
+    }
 }
 
-/// The mapping the lesson is looking at now, for the `--pause` commands.
-pub fn focus(addr: usize) {
-    FOCUS.store(addr, Ordering::Relaxed);
+pub fn forget_process(pid: i32) {
+    for slot in &LIVE {
+        let _ =
+            slot.compare_exchange(pid, 0, Ordering::Relaxed, Ordering::Relaxed);
+    }
 }
 
-/// The mapping at `addr` is gone: stop suggesting commands for it.
-pub fn unfocus(addr: usize) {
-    let _ =
-        FOCUS.compare_exchange(addr, 0, Ordering::Relaxed, Ordering::Relaxed);
+/// A fresh child tracks no process of its parent's.
+pub(crate) fn forget_all_processes() {
+    for slot in &LIVE {
+        slot.store(0, Ordering::Relaxed);
+    }
 }
 
-/// The child that is alive now (0: none), for the `--pause` commands.
-pub(crate) fn set_live_child(pid: i32) {
-    LIVE_CHILD.store(pid, Ordering::Relaxed);
-}
-
-fn pause_if_due() {
-    if !PAUSE.load(Ordering::Relaxed)
-        || role() == Role::Child
-        || STEP.load(Ordering::Relaxed) == 0
-    {
+/// An mmap call the lesson printed returned `addr`: show the region at
+/// `--pause` while it stays mapped.
+pub(crate) fn record_region(addr: usize) {
+    if REGIONS.iter().any(|r| r.load(Ordering::Relaxed) == addr) {
         return;
     }
-    let focus = FOCUS.load(Ordering::Relaxed);
+    if let Some(slot) = REGIONS.iter().find(|r| r.load(Ordering::Relaxed) == 0)
+    {
+        slot.store(addr, Ordering::Relaxed);
+    }
+}
+
+/// The `--pause` prompt: every live process of the lesson, with the
+/// commands that show its maps and the whole smaps block (`VmFlags`
+/// included, however many fields this kernel prints) of each region the
+/// lesson mapped that this process still has.
+pub(crate) fn pause_prompt() {
     let mut pids = vec![("this process", std::process::id() as i32)];
-    let child = LIVE_CHILD.load(Ordering::Relaxed);
-    if child != 0 {
-        pids.push(("the child", child));
+    for (pid, peer) in LIVE.iter().zip(&LIVE_PEER) {
+        let (pid, peer) =
+            (pid.load(Ordering::Relaxed), peer.load(Ordering::Relaxed));
+        if pid != 0 {
+            pids.push((if peer == 1 { "the peer" } else { "the child" }, pid));
+        }
     }
     emit("");
     emit("  --pause: look from a second terminal, then press Enter here.");
     for (who, pid) in pids {
         emit(&format!("    {who} is PID {pid}:"));
         emit(&format!("      cat /proc/{pid}/maps"));
-        if focus != 0 {
-            emit(&format!("      grep -A24 '^{focus:x}-' /proc/{pid}/smaps"));
+        let lines = crate::proc::maps::read(nix::unistd::Pid::from_raw(pid))
+            .unwrap_or_default();
+        for region in REGIONS.iter().map(|r| r.load(Ordering::Relaxed)) {
+            if region != 0 && lines.iter().any(|l| l.start == region) {
+                emit(&format!(
+                    "      sed -n '/^{region:x}-/,/^VmFlags/p' /proc/{pid}/smaps"
+                ));
+            }
         }
     }
-    let mut line = String::new();
-    // EOF (stdin not a terminal) means nobody will press Enter: go on.
-    let _ = std::io::stdin().lock().read_line(&mut line);
 }
 
 #[cfg(test)]

@@ -4,8 +4,14 @@
 //! mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c2e5000
 //! ```
 //!
-//! The lesson passes the same values it gave the kernel, so what is printed
-//! is what was called.
+//! The lesson passes the same values it gave the kernel and the call's
+//! result, after the call: what is printed is what was called and what it
+//! returned. One function per kind of call; none prints before the result
+//! is known.
+
+use nix::errno::Errno;
+
+use crate::narrate;
 
 const PROT_NAMES: &[(i32, &str)] = &[
     (libc::PROT_READ, "PROT_READ"),
@@ -60,10 +66,48 @@ pub fn map_flags(flags: i32) -> String {
 }
 
 /// The outcome of a call that returns an address or fails with errno.
-pub fn outcome(result: Result<usize, nix::errno::Errno>) -> String {
+pub fn outcome(result: Result<usize, Errno>) -> String {
     match result {
         Ok(addr) => format!("{addr:#x}"),
         Err(errno) => format!("MAP_FAILED (errno {errno:?}: {})", errno.desc()),
+    }
+}
+
+/// Print `mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, -1, 0) =
+/// 0x7f…` (or `= MAP_FAILED (errno …)`) from the call's arguments and its
+/// result. A region it returned is shown at `--pause` while it is mapped.
+#[allow(clippy::too_many_arguments)]
+pub fn mmap(
+    addr: Option<usize>,
+    len: usize,
+    prot: i32,
+    flags: i32,
+    fd: i32,
+    offset: i64,
+    result: Result<usize, Errno>,
+) {
+    if let Ok(start) = result {
+        narrate::record_region(start);
+    }
+    narrate::call(&mmap_call(addr, len, prot, flags, fd, offset, result));
+}
+
+/// Print `munmap(0x7f…, 4096) = 0` (or `= -1 (errno …)`) from its result.
+pub fn munmap(addr: usize, len: usize, result: Result<(), Errno>) {
+    call("munmap", &format!("{addr:#x}, {len}"), result.map(|()| 0));
+}
+
+/// Print any other call, `name(args) = value`, or `= -1 (errno E: what)`
+/// when it failed, from its result.
+pub fn call(name: &str, args: &str, result: Result<i64, Errno>) {
+    narrate::call(&format!("{name}({args}) = {}", returned(result)));
+}
+
+/// `0`, or `-1 (errno EINVAL: Invalid argument)`.
+pub fn returned(result: Result<i64, Errno>) -> String {
+    match result {
+        Ok(value) => value.to_string(),
+        Err(errno) => format!("-1 (errno {errno:?}: {})", errno.desc()),
     }
 }
 
@@ -75,7 +119,7 @@ pub fn mmap_call(
     flags: i32,
     fd: i32,
     offset: i64,
-    result: Result<usize, nix::errno::Errno>,
+    result: Result<usize, Errno>,
 ) -> String {
     let addr = addr.map_or("NULL".to_string(), |a| format!("{a:#x}"));
     format!(

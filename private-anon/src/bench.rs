@@ -8,10 +8,10 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use common::Ctx;
 use common::bench::{
     BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised,
 };
-use common::cli::Options;
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
 use common::narrate::{self, explain};
@@ -21,7 +21,7 @@ use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
 
 const RW: ProtFlags = ProtFlags::PROT_READ.union(ProtFlags::PROT_WRITE);
 
-pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
+pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let args = BenchArgs::parse(args, &["size", "reps"])?;
     // Twice over: copy-on-write duplicates every page.
     let size = args.size_in_ram("size", 1 << 30, 2)?;

@@ -15,13 +15,13 @@ use common::cli::{Command, Lesson, Scenario};
 use common::fault::{self, Access};
 use common::fork::fork_child;
 use common::mapping::Mapping;
-use common::narrate::{self, claim, claim_eq, explain, say, step};
+use common::narrate::{self, claim, claim_eq, explain, say};
 use common::picture;
 use common::proc::counters;
 use common::proc::maps::{self, Quadrant};
 use common::proc::pagemap::PageInfo;
 use common::proc::smaps;
-use common::{Error, Result, WithCall, evidence, page_size, show, turns};
+use common::{Ctx, Error, Result, WithCall, evidence, page_size, show, turns};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
 use nix::unistd::{Pid, getpid};
@@ -115,15 +115,7 @@ fn try_map(
     let result = unsafe { mman::mmap_anonymous(addr, length, prot, flags) };
     let sent = (flags | MapFlags::MAP_ANONYMOUS).bits();
     let outcome = result.map(|p| p.as_ptr() as usize);
-    narrate::call(&show::mmap_call(
-        hint,
-        len,
-        prot.bits(),
-        sent,
-        -1,
-        0,
-        outcome,
-    ));
+    show::mmap(hint, len, prot.bits(), sent, -1, 0, outcome);
     result
 }
 // ANCHOR_END: map
@@ -157,10 +149,10 @@ fn my_line(addr: usize) -> Result<maps::MapsLine> {
 }
 
 // Step 1.1 .. 1.3
-fn map() -> Result<()> {
+fn map(cx: &Ctx) -> Result<()> {
     let len = 4 * page_size();
     // Step 1.1: the call; what /proc/self/maps says about it.
-    step("ask for 4 pages of private anonymous memory");
+    cx.step("ask for 4 pages of private anonymous memory");
     let mut mapping = map_private(len, RW)?;
     let line = my_line(mapping.start())?;
     claim_eq(
@@ -186,7 +178,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.2: every byte is zero.
-    step("every byte reads 0");
+    cx.step("every byte reads 0");
     let nonzero = bytes(&mut mapping).iter().filter(|&&b| b != 0).count();
     say(&format!(
         "read all {len} bytes through a &[u8] (private memory)"
@@ -198,7 +190,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.3: every mmap call makes a region of its own.
-    step("a second mmap is a new region: it shares nothing with the first");
+    cx.step("a second mmap is a new region: it shares nothing with the first");
     let mut other = map_private(len, RW)?;
     bytes(&mut mapping)[0] = 0xaa;
     bytes(&mut other)[0] = 0xbb;
@@ -225,11 +217,11 @@ fn map() -> Result<()> {
 }
 
 // Step 2.1 .. 2.3
-fn demand_zero() -> Result<()> {
+fn demand_zero(cx: &Ctx) -> Result<()> {
     const GIB: usize = 1 << 30;
     let page = page_size();
     // Step 2.1: a big reservation costs address space, not memory.
-    step("map 1 GiB: address space, not memory");
+    cx.step("map 1 GiB: address space, not memory");
     let mut len = GIB;
     let addr = loop {
         match try_map(None, len, RW, MapFlags::empty()) {
@@ -283,7 +275,7 @@ fn demand_zero() -> Result<()> {
     );
 
     // Step 2.2: reading untouched pages maps the shared zero page.
-    step("read three untouched pages: they all map the zero page");
+    cx.step("read three untouched pages: they all map the zero page");
     let offsets = [0, len / 2, len - page];
     let mut pages = Vec::new();
     for off in offsets {
@@ -327,7 +319,7 @@ fn demand_zero() -> Result<()> {
     );
 
     // Step 2.3: the first write to a page allocates it.
-    step("write one byte: now the kernel allocates a page");
+    cx.step("write one byte: now the kernel allocates a page");
     let target = mapping.at::<u8>(0);
     let before = counters::faults()?;
     // SAFETY: inside our private, writable mapping; nobody else writes it.
@@ -391,10 +383,10 @@ fn demand_zero() -> Result<()> {
 }
 
 // Step 3.1 .. 3.3
-fn malloc() -> Result<()> {
+fn malloc(cx: &Ctx) -> Result<()> {
     let me = getpid();
     // Step 3.1: small allocations come from the brk heap.
-    step("a small Vec lives in [heap]");
+    cx.step("a small Vec lives in [heap]");
     let small: Vec<u8> = Vec::with_capacity(100);
     let addr = small.as_ptr() as usize;
     say(&format!("Vec::with_capacity(100) at {addr:#x}"));
@@ -407,7 +399,7 @@ fn malloc() -> Result<()> {
     drop(small);
 
     // Step 3.2: large ones get a mapping of their own.
-    step("a 1 MiB Vec gets a mapping of its own");
+    cx.step("a 1 MiB Vec gets a mapping of its own");
     let before = maps::read(me)?;
     let large: Vec<u8> = Vec::with_capacity(1 << 20);
     let addr = large.as_ptr() as usize;
@@ -431,7 +423,7 @@ fn malloc() -> Result<()> {
     );
 
     // Step 3.3: dropping it unmaps it.
-    step("drop it: the mapping goes away");
+    cx.step("drop it: the mapping goes away");
     drop(large);
     let line = evidence::maps_line(me, "", addr)?;
     claim(
@@ -451,11 +443,11 @@ fn malloc() -> Result<()> {
 }
 
 // Step 4.1 .. 4.2
-fn fork_cow() -> Result<()> {
+fn fork_cow(cx: &Ctx) -> Result<()> {
     const BEFORE: u8 = 42;
     const FROM_CHILD: u8 = 43;
     // Step 4.1: write, fork, and both processes read one page.
-    step("store 42, fork: parent and child map one page");
+    cx.step("store 42, fork: parent and child map one page");
     let mut mapping = map_private(page_size(), RW)?;
     let addr = mapping.start();
     bytes(&mut mapping)[0] = BEFORE;
@@ -501,7 +493,7 @@ fn fork_cow() -> Result<()> {
     picture::parent_and_child(addr, p, c, BEFORE, BEFORE);
 
     // Step 4.2: the child writes and gets its own copy.
-    step("the child stores 43: copy-on-write");
+    cx.step("the child stores 43: copy-on-write");
     parent_turn.pass()?;
     parent_turn.wait()?;
     let seen = bytes(&mut mapping)[0];
@@ -558,10 +550,10 @@ fn both_pages(child: Pid, addr: usize) -> (PageInfo, PageInfo) {
 }
 
 // Step 5.1 .. 5.3
-fn protect() -> Result<()> {
+fn protect(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 5.1: what each prot allows, tried by children.
-    step("what prot allows: a child tries to read and to write");
+    cx.step("what prot allows: a child tries to read and to write");
     let rows = [
         (ProtFlags::PROT_NONE, "SIGSEGV", "SIGSEGV"),
         (ProtFlags::PROT_READ, "ok", "SIGSEGV"),
@@ -611,7 +603,7 @@ fn protect() -> Result<()> {
     }
 
     // Step 5.2: mprotect one page: the mapping splits.
-    step("mprotect the middle of 3 pages to PROT_READ: the line splits");
+    cx.step("mprotect the middle of 3 pages to PROT_READ: the line splits");
     let mapping = map_private(3 * page, RW)?;
     let middle = mapping.start() + page;
     let middle_ptr =
@@ -651,7 +643,7 @@ fn protect() -> Result<()> {
     );
 
     // Step 5.3: after munmap, nothing is there.
-    step("munmap all three: any access is SIGSEGV");
+    cx.step("munmap all three: any access is SIGSEGV");
     let start = mapping.start();
     mapping.unmap()?;
     if maps::find(getpid(), start)?.is_some() {
@@ -674,10 +666,10 @@ fn protect() -> Result<()> {
 }
 
 // Step 6.1 .. 6.2
-fn rounding() -> Result<()> {
+fn rounding(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 6.1: reserve two pages, then map 100 bytes over the first.
-    step("reserve 2 pages PROT_NONE, then map 100 bytes over the first");
+    cx.step("reserve 2 pages PROT_NONE, then map 100 bytes over the first");
     let guard = map_private(2 * page, ProtFlags::PROT_NONE)?;
     let start = guard.start();
     let addr = try_map(Some(start), 100, RW, MapFlags::MAP_FIXED)
@@ -707,7 +699,7 @@ fn rounding() -> Result<()> {
     );
 
     // Step 6.2: the whole page is usable; the next byte is not.
-    step(&format!(
+    cx.step(&format!(
         "bytes 100..{} are usable and zero; byte {page} is not",
         page - 1
     ));
@@ -740,10 +732,10 @@ fn rounding() -> Result<()> {
 }
 
 // Step 7.1 .. 7.5
-fn map_failed() -> Result<()> {
+fn map_failed(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 7.1: length 0, through the raw libc call.
-    step("length 0: the raw call returns MAP_FAILED");
+    cx.step("length 0: the raw call returns MAP_FAILED");
     // ANCHOR: libc
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
     // SAFETY: a call that must fail (length 0); if it somehow succeeded we
@@ -765,7 +757,7 @@ fn map_failed() -> Result<()> {
     );
 
     // Step 7.2: neither MAP_SHARED nor MAP_PRIVATE.
-    step("neither MAP_SHARED nor MAP_PRIVATE: MAP_FAILED again");
+    cx.step("neither MAP_SHARED nor MAP_PRIVATE: MAP_FAILED again");
     // SAFETY: as above: must fail.
     let ret = unsafe {
         libc::mmap(
@@ -798,7 +790,7 @@ fn map_failed() -> Result<()> {
     );
 
     // Step 7.3: no file and no MAP_ANONYMOUS.
-    step("fd -1 without MAP_ANONYMOUS: EBADF");
+    cx.step("fd -1 without MAP_ANONYMOUS: EBADF");
     // SAFETY: must fail (no file to map); nothing is mapped.
     let ret = unsafe {
         libc::mmap(
@@ -811,7 +803,7 @@ fn map_failed() -> Result<()> {
         )
     };
     let errno = Errno::last();
-    narrate::call(&show::mmap_call(
+    show::mmap(
         None,
         page,
         libc::PROT_READ,
@@ -819,7 +811,7 @@ fn map_failed() -> Result<()> {
         -1,
         0,
         Err(errno),
-    ));
+    );
     claim(
         ret == libc::MAP_FAILED,
         "it fails",
@@ -833,7 +825,7 @@ fn map_failed() -> Result<()> {
     );
 
     // Step 7.4: more than the address space: ENOMEM.
-    step("256 TiB, more than the whole address space: ENOMEM");
+    cx.step("256 TiB, more than the whole address space: ENOMEM");
     let huge = 1usize << 48;
     let length = NonZeroUsize::new(huge).expect("not zero");
     let flags = MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE;
@@ -844,15 +836,7 @@ fn map_failed() -> Result<()> {
     };
     let sent = (flags | MapFlags::MAP_ANONYMOUS).bits();
     let outcome = result.map(|p| p.as_ptr() as usize);
-    narrate::call(&show::mmap_call(
-        None,
-        huge,
-        libc::PROT_READ,
-        sent,
-        -1,
-        0,
-        outcome,
-    ));
+    show::mmap(None, huge, libc::PROT_READ, sent, -1, 0, outcome);
     if let Ok(addr) = result {
         // SAFETY: what this successful mmap of `huge` bytes returned.
         drop(unsafe { Mapping::adopt(addr, huge) });
@@ -871,7 +855,7 @@ fn map_failed() -> Result<()> {
     );
 
     // Step 7.5: nix turns the same failures into Err.
-    step("the same through nix: Err(EINVAL)");
+    cx.step("the same through nix: Err(EINVAL)");
     let length = NonZeroUsize::new(page).expect("page size is not zero");
     // SAFETY: must fail; nothing is mapped.
     let result = unsafe {
@@ -920,10 +904,10 @@ fn raw_failure(ret: *mut libc::c_void, errno: Errno, call: &str) {
 }
 
 // Step 8.1 .. 8.3
-fn hint() -> Result<()> {
+fn hint(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 8.1: a hint at a free address is taken.
-    step("a hint at a free address: the kernel takes it");
+    cx.step("a hint at a free address: the kernel takes it");
     let probe = map_private(page, ProtFlags::PROT_NONE)?;
     let free = probe.start();
     probe.unmap()?;
@@ -937,7 +921,7 @@ fn hint() -> Result<()> {
     say(&format!("stored 'A' at {free:#x}"));
 
     // Step 8.2: a hint at an occupied address is ignored.
-    step("a hint at an occupied address: the kernel picks another");
+    cx.step("a hint at an occupied address: the kernel picks another");
     let addr = try_map(Some(free), page, RW, MapFlags::empty())
         .with_call("mmap", || format!("hint {free:#x}"))?;
     // SAFETY: a successful mmap of one page.
@@ -963,7 +947,7 @@ fn hint() -> Result<()> {
     }
 
     // Step 8.3: MAP_FIXED_NOREPLACE insists, and fails.
-    step("MAP_FIXED_NOREPLACE on the occupied address: EEXIST");
+    cx.step("MAP_FIXED_NOREPLACE on the occupied address: EEXIST");
     let result = try_map(Some(free), page, RW, MapFlags::MAP_FIXED_NOREPLACE);
     claim_eq(
         "it fails with EEXIST instead of replacing",
@@ -980,10 +964,10 @@ fn hint() -> Result<()> {
 }
 
 // Step 9.1 .. 9.2
-fn with_memmap2() -> Result<()> {
+fn with_memmap2(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 9.1: MmapMut::map_anon is this quadrant, and safe.
-    step("memmap2::MmapMut::map_anon(100): a safe private anonymous map");
+    cx.step("memmap2::MmapMut::map_anon(100): a safe private anonymous map");
     // ANCHOR: memmap2
     let mut map = memmap2::MmapMut::map_anon(100)
         .with_call("mmap", || "memmap2 map_anon".into())?;
@@ -1018,7 +1002,7 @@ fn with_memmap2() -> Result<()> {
     );
 
     // Step 9.2: dropping it unmaps it.
-    step("drop it: munmap");
+    cx.step("drop it: munmap");
     drop(map);
     let line = evidence::maps_line(getpid(), "", addr)?;
     claim(

@@ -22,7 +22,7 @@ fn main() {
 }
 
 fn run() -> Result<()> {
-    let scratch = ScratchFile::create("writable-copy")?;
+    let scratch = ScratchFile::create("writable-copy", false)?;
     scratch
         .file()
         .write_all_at(b"original", 0)

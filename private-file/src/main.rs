@@ -17,17 +17,17 @@ use std::path::Path;
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering;
 
-use common::cli::{FileUse, Lesson, Options, Scenario};
+use common::cli::{FileUse, Lesson, Scenario};
 use common::fork::fork_child;
 use common::mapping::Mapping;
-use common::narrate::{self, claim, claim_eq, explain, say, step};
+use common::narrate::{self, claim, claim_eq, explain, say};
 use common::picture;
 use common::proc::counters;
 use common::proc::maps::{self, MapsLine, Quadrant};
 use common::proc::pagemap::PageInfo;
 use common::scratch::ScratchFile;
 use common::{
-    Error, Result, WithCall, evidence, page_size, show, turns, userfile,
+    Ctx, Error, Result, WithCall, evidence, page_size, show, turns, userfile,
 };
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
@@ -109,7 +109,7 @@ struct Sample {
 }
 
 impl Sample {
-    fn create() -> Result<Sample> {
+    fn create(cx: &Ctx) -> Result<Sample> {
         let page = page_size();
         let mut bytes = Vec::new();
         let mut n = 0;
@@ -121,7 +121,7 @@ impl Sample {
             );
         }
         bytes.truncate(3 * page + page / 2);
-        let scratch = ScratchFile::create("private-file")?;
+        let scratch = cx.scratch("private-file")?;
         let path = scratch.path().display().to_string();
         std::io::Write::write_all(&mut scratch.file(), &bytes)
             .with_call("write", || path.clone())?;
@@ -184,15 +184,7 @@ fn try_map_file(
     };
     let outcome = result.map(|p| p.as_ptr() as usize);
     let flags = MapFlags::MAP_PRIVATE.bits();
-    narrate::call(&show::mmap_call(
-        None,
-        len,
-        prot.bits(),
-        flags,
-        fd,
-        offset,
-        outcome,
-    ));
+    show::mmap(None, len, prot.bits(), flags, fd, offset, outcome);
     // SAFETY: what this successful mmap of `len` bytes returned.
     result.map(|addr| unsafe { Mapping::adopt(addr, len) })
 }
@@ -240,10 +232,10 @@ fn my_line(who: &str, addr: usize) -> Result<MapsLine> {
 }
 
 // Step 1.1 .. 1.2
-fn map() -> Result<()> {
+fn map(cx: &Ctx) -> Result<()> {
     // Step 1.1: open read-only, map private and writable.
-    step("map a file MAP_PRIVATE, readable and writable");
-    let sample = Sample::create()?;
+    cx.step("map a file MAP_PRIVATE, readable and writable");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let inode = file
         .metadata()
@@ -275,7 +267,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.2: the fd can go; the mapping stays.
-    step("close the file descriptor: the mapping stays");
+    cx.step("close the file descriptor: the mapping stays");
     let fd = file.as_raw_fd();
     drop(file);
     narrate::call(&format!("close({fd}) = 0"));
@@ -297,11 +289,11 @@ fn map() -> Result<()> {
 }
 
 // Step 2.1 .. 2.2
-fn demand_paging() -> Result<()> {
+fn demand_paging(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 2.1: before touching, nothing is mapped in this process.
-    step("map 3.5 pages; before touching, none is present");
-    let sample = Sample::create()?;
+    cx.step("map 3.5 pages; before touching, none is present");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let mapping = map_file(&file, sample.bytes.len(), ProtFlags::PROT_READ, 0)?;
     let pages = mapping.len() / page;
@@ -333,7 +325,7 @@ fn demand_paging() -> Result<()> {
     }
 
     // Step 2.2: touching one page makes it present, with a page fault.
-    step("read one byte of page 1: a page fault maps it");
+    cx.step("read one byte of page 1: a page fault maps it");
     let before_faults = counters::faults()?;
     let byte = mapping.byte(page).load(Ordering::Relaxed);
     let faults = counters::faults()?.since(before_faults);
@@ -388,10 +380,10 @@ fn present_row(pages: &[PageInfo]) -> String {
 }
 
 // Step 3.1 .. 3.2
-fn read() -> Result<()> {
+fn read(cx: &Ctx) -> Result<()> {
     // Step 3.1: compare every byte, counting read(2) calls.
-    step("the mapped bytes are the file's, and no read(2) fetched them");
-    let sample = Sample::create()?;
+    cx.step("the mapped bytes are the file's, and no read(2) fetched them");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let len = sample.bytes.len();
     let mapping = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
@@ -429,7 +421,7 @@ fn read() -> Result<()> {
     );
 
     // Step 3.2: a second private mapping of the file: the same pages.
-    step("map the file privately once more: both mappings use one page");
+    cx.step("map the file privately once more: both mappings use one page");
     let again = map_file(&file, len, ProtFlags::PROT_READ, 0)?;
     let first = again.load_bytes(0, 4);
     say(&format!(
@@ -454,10 +446,10 @@ fn read() -> Result<()> {
 }
 
 // Step 4.1 .. 4.2
-fn write() -> Result<()> {
+fn write(cx: &Ctx) -> Result<()> {
     // Step 4.1: read page 0 first: a file page, the page cache's own.
-    step("map, and read page 0: it is the page cache's page");
-    let sample = Sample::create()?;
+    cx.step("map, and read page 0: it is the page cache's page");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let len = sample.bytes.len();
     let mut mapping = map_file(&file, len, RW, 0)?;
@@ -475,7 +467,7 @@ fn write() -> Result<()> {
     );
 
     // Step 4.2: write: the kernel copies the page for us alone.
-    step("write 'J' into it: a private copy; the file is unchanged");
+    cx.step("write 'J' into it: a private copy; the file is unchanged");
     bytes(&mut mapping, 1)[0] = b'J';
     say(&format!("stored 'J' at {addr:#x}"));
     claim_eq("the mapping now reads 'J'", b'J', bytes(&mut mapping, 1)[0]);
@@ -523,10 +515,10 @@ fn write() -> Result<()> {
 }
 
 // Step 5.1 .. 5.2
-fn fork_cow() -> Result<()> {
+fn fork_cow(cx: &Ctx) -> Result<()> {
     // Step 5.1: after fork both processes map the page-cache page.
-    step("read page 0, fork; the child reads it too");
-    let sample = Sample::create()?;
+    cx.step("read page 0, fork; the child reads it too");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let mut mapping = map_file(&file, sample.bytes.len(), RW, 0)?;
     let addr = mapping.start();
@@ -555,7 +547,7 @@ fn fork_cow() -> Result<()> {
     picture::parent_and_child(addr, p, c, show_byte(first), show_byte(first));
 
     // Step 5.2: the child writes: its own copy; parent and file unchanged.
-    step("the child writes 'J': its own copy");
+    cx.step("the child writes 'J': its own copy");
     parent_turn.pass()?;
     parent_turn.wait()?;
     let seen = bytes(&mut mapping, 1)[0];
@@ -597,11 +589,11 @@ fn both(child: Pid, addr: usize) -> Result<(PageInfo, PageInfo)> {
 }
 
 // Step 6.1
-fn dontneed() -> Result<()> {
+fn dontneed(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 6.1: write, then madvise the copy away.
-    step("write 'X', then madvise(MADV_DONTNEED): the file's byte is back");
-    let sample = Sample::create()?;
+    cx.step("write 'X', then madvise(MADV_DONTNEED): the file's byte is back");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let mut mapping = map_file(&file, sample.bytes.len(), RW, 0)?;
     let addr = mapping.start();
@@ -643,9 +635,9 @@ fn dontneed() -> Result<()> {
 }
 
 // Step 7.1 .. 7.2
-fn exec_loads() -> Result<()> {
+fn exec_loads(cx: &Ctx) -> Result<()> {
     // Step 7.1: this program's own file, as exec mapped it.
-    step("this program's executable in /proc/self/maps");
+    cx.step("this program's executable in /proc/self/maps");
     let exe = std::fs::read_link("/proc/self/exe")
         .with_call("readlink", || "/proc/self/exe".into())?;
     let exe = exe.display().to_string();
@@ -654,7 +646,7 @@ fn exec_loads() -> Result<()> {
     show_file_lines(&lines, &exe, "the executable")?;
 
     // Step 7.2: and the C library, mapped by the dynamic loader.
-    step("the C library, mapped the same way");
+    cx.step("the C library, mapped the same way");
     let libc = lines
         .iter()
         .map(|l| l.path.clone())
@@ -715,11 +707,11 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) -> Result<()> {
 }
 
 // Step 8.1 .. 8.2
-fn offset() -> Result<()> {
+fn offset(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 8.1: offset 100, through the raw libc call.
-    step("offset 100: MAP_FAILED with EINVAL");
-    let sample = Sample::create()?;
+    cx.step("offset 100: MAP_FAILED with EINVAL");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     let fd = file.as_raw_fd();
     // SAFETY: a call that must fail; were it to succeed, we would only
@@ -735,7 +727,7 @@ fn offset() -> Result<()> {
         )
     };
     let errno = Errno::last();
-    narrate::call(&show::mmap_call(
+    show::mmap(
         None,
         page,
         libc::PROT_READ,
@@ -743,7 +735,7 @@ fn offset() -> Result<()> {
         fd,
         100,
         Err(errno),
-    ));
+    );
     say(&format!("the return value is {:#x}", ret as usize));
     claim(
         ret == libc::MAP_FAILED && !ret.is_null(),
@@ -758,7 +750,7 @@ fn offset() -> Result<()> {
     );
 
     // Step 8.2: offset one page: fine.
-    step(&format!(
+    cx.step(&format!(
         "offset {page}: the mapping starts at the file's second page"
     ));
     let mapping = map_file(&file, page, ProtFlags::PROT_READ, page as i64)?;
@@ -784,11 +776,11 @@ fn offset() -> Result<()> {
 }
 
 // Step 9.1 .. 9.3
-fn bad_files() -> Result<()> {
+fn bad_files(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 9.1: an empty file: its size is 0, and length 0 is invalid.
-    step("an empty file, mapped with its size, 0");
-    let empty = ScratchFile::create("empty")?;
+    cx.step("an empty file, mapped with its size, 0");
+    let empty = cx.scratch("empty")?;
     let fd = empty.file().as_raw_fd();
     say(&format!("{} is empty", empty.path().display()));
     // SAFETY: must fail (length 0).
@@ -804,7 +796,7 @@ fn bad_files() -> Result<()> {
     };
     let errno = Errno::last();
     let _ = ret;
-    narrate::call(&show::mmap_call(
+    show::mmap(
         None,
         0,
         libc::PROT_READ,
@@ -812,7 +804,7 @@ fn bad_files() -> Result<()> {
         fd,
         0,
         Err(errno),
-    ));
+    );
     claim_eq(
         "it fails with EINVAL: a mapping needs at least one byte",
         Errno::EINVAL,
@@ -820,7 +812,7 @@ fn bad_files() -> Result<()> {
     );
 
     // Step 9.2: a /proc file: no page cache to map.
-    step("a /proc file: ENODEV");
+    cx.step("a /proc file: ENODEV");
     let status = File::open("/proc/self/status")
         .with_call("open", || "/proc/self/status".into())?;
     let size = status
@@ -840,7 +832,7 @@ fn bad_files() -> Result<()> {
     );
 
     // Step 9.3: a directory.
-    step("a directory: ENODEV too");
+    cx.step("a directory: ENODEV too");
     let dir = std::env::temp_dir();
     let opened = userfile::open(&dir, false)?;
     say(&format!("opened {} ({})", dir.display(), opened.kind));
@@ -850,11 +842,11 @@ fn bad_files() -> Result<()> {
 }
 
 // Step 10.1 .. 10.2
-fn with_memmap2() -> Result<()> {
+fn with_memmap2(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 10.1: an unaligned offset: memmap2 rounds it for you.
-    step("MmapOptions::new().offset(100).len(50).map_copy(&file)");
-    let sample = Sample::create()?;
+    cx.step("MmapOptions::new().offset(100).len(50).map_copy(&file)");
+    let sample = Sample::create(cx)?;
     let file = sample.open(false)?;
     // SAFETY: memmap2 marks file mappings unsafe because another process
     // could change the file under the &[u8] it hands out. This is our own
@@ -890,8 +882,8 @@ fn with_memmap2() -> Result<()> {
     drop(map);
 
     // Step 10.2: length 0: memmap2 maps one byte instead of failing.
-    step("an empty file: memmap2 succeeds where mmap fails");
-    let empty = ScratchFile::create("empty")?;
+    cx.step("an empty file: memmap2 succeeds where mmap fails");
+    let empty = cx.scratch("empty")?;
     // SAFETY: as above: our own, empty scratch file.
     let map = unsafe { memmap2::MmapOptions::new().map_copy(empty.file()) }
         .with_call("mmap", || "memmap2 map_copy of an empty file".into())?;
@@ -913,11 +905,10 @@ fn with_memmap2() -> Result<()> {
 }
 
 /// `private-file FILE`: map the user's file privately and read-only.
-fn user_file(path: &Path, _opts: &Options) -> Result<()> {
+fn user_file(path: &Path, cx: &Ctx) -> Result<()> {
     let page = page_size();
-    narrate::scenario(1, "FILE", &path.display().to_string());
     // Step 1.1: open and look at it.
-    step("open the file read-only");
+    cx.step("open the file read-only");
     let opened = userfile::open(path, false)?;
     let fd = opened.file.as_raw_fd();
     narrate::call(&format!(
@@ -931,7 +922,7 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     );
 
     // Step 1.2: map it; a failure is reported with the kernel's reason.
-    step("map it: MAP_PRIVATE, PROT_READ");
+    cx.step("map it: MAP_PRIVATE, PROT_READ");
     let len = opened.size as usize;
     // SAFETY: a read-only private mapping at a place the kernel picks; the
     // file may change under it, so it is only read with atomic loads.
@@ -950,7 +941,7 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     } else {
         Ok(ret as usize)
     };
-    narrate::call(&show::mmap_call(
+    show::mmap(
         None,
         len,
         libc::PROT_READ,
@@ -958,7 +949,7 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
         fd,
         0,
         outcome,
-    ));
+    );
     let addr = match outcome {
         Ok(addr) => addr,
         Err(errno) => {
@@ -990,7 +981,7 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     );
 
     // Step 1.3: its first bytes, through memory and through read(2).
-    step("its first bytes, through the mapping");
+    cx.step("its first bytes, through the mapping");
     let n = len.min(64);
     let head = mapping.load_bytes(0, n);
     say(&format!(
@@ -1011,7 +1002,6 @@ fn user_file(path: &Path, _opts: &Options) -> Result<()> {
     explain(
         "The file was opened read-only and mapped PROT_READ: it is not written.",
     );
-    narrate::end_scenario();
     mapping.unmap()
 }
 

@@ -4,11 +4,11 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::testing::{self, TempDir, run, run_unprivileged};
+use testkit::testing::{self, TempDir, run, run_unprivileged};
 
 mod support;
 
-common::lesson_tests! {
+testkit::lesson_tests! {
     exe: env!("CARGO_BIN_EXE_private-file"),
     scenarios: [
         "map", "demand-paging", "read", "write", "fork-cow", "dontneed",

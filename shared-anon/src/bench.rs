@@ -8,11 +8,11 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use common::Ctx;
 use common::bench::{
     BenchArgs, Stats, allowed_cpus, log_bar_chart, quantile, run_on,
     warn_if_unoptimised,
 };
-use common::cli::Options;
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
 use common::narrate::{self, explain};
@@ -40,7 +40,7 @@ impl Method {
     }
 }
 
-pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
+pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let args = BenchArgs::parse(args, &["round-trips", "reps"])?;
     let k = args.count("round-trips", 100_000)?;
     let reps = args.count("reps", 5)? as usize;

@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use common::cli::{Command, Internal, Lesson, Scenario};
 use common::fork::fork_child;
 use common::mapping::Mapping;
-use common::narrate::{self, claim, claim_eq, explain, say, step};
+use common::narrate::{self, claim, claim_eq, explain, say};
 use common::picture;
 use common::proc::maps::{self, Quadrant};
 use common::{
-    Error, Result, WithCall, evidence, futex, page_size, show, turns,
+    Ctx, Error, Result, WithCall, evidence, futex, page_size, show, turns,
 };
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::getpid;
@@ -68,6 +68,7 @@ const LESSON: Lesson = Lesson {
     ],
     internal: &[Internal {
         name: AFTER_EXEC,
+        role: narrate::Role::Child,
         run: after_exec,
     }],
     commands: &[Command {
@@ -97,15 +98,7 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
     // nix adds MAP_ANONYMOUS itself; show the flags the kernel received.
     let sent = flags | MapFlags::MAP_ANONYMOUS;
     let outcome = result.map(|p| p.as_ptr() as usize);
-    narrate::call(&show::mmap_call(
-        None,
-        len,
-        prot.bits(),
-        sent.bits(),
-        -1,
-        0,
-        outcome,
-    ));
+    show::mmap(None, len, prot.bits(), sent.bits(), -1, 0, outcome);
     let addr =
         result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
     // SAFETY: `addr` is what this successful mmap of `len` bytes returned,
@@ -115,10 +108,10 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
 // ANCHOR_END: map
 
 // Step 1.1 .. 1.5
-fn map() -> Result<()> {
+fn map(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 1.1: the call this lesson is about.
-    step("ask for 100 bytes of shared anonymous memory");
+    cx.step("ask for 100 bytes of shared anonymous memory");
     let region = map_anonymous(100, MapFlags::MAP_SHARED)?;
     let me = getpid();
     let line =
@@ -155,7 +148,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.2: length is rounded up to whole pages.
-    step("the kernel maps whole pages");
+    cx.step("the kernel maps whole pages");
     narrate::evidence(
         "maps",
         &format!("{:#x}-{:#x} is {} bytes", line.start, line.end, line.len()),
@@ -167,7 +160,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.3: nothing is allocated until the first touch; then zeros.
-    step("fresh memory reads as zeros, allocated on first touch");
+    cx.step("fresh memory reads as zeros, allocated on first touch");
     let before = evidence::page(me, "before:", region.start());
     evidence::claim_on(
         &[&before],
@@ -200,7 +193,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.4: another mmap call makes another region.
-    step("a second mmap is a new region: it shares nothing with the first");
+    cx.step("a second mmap is a new region: it shares nothing with the first");
     let other = map_anonymous(page, MapFlags::MAP_SHARED)?;
     region.word(0).store(0xaaaa_aaaa, Ordering::Relaxed);
     say("stored 0xaaaaaaaa in the first region");
@@ -220,7 +213,9 @@ fn map() -> Result<()> {
     other.unmap()?;
 
     // Step 1.5: memmap2, the usual Rust crate, cannot make this mapping.
-    step("memmap2's map_anon is MAP_PRIVATE: no shared anonymous memory there");
+    cx.step(
+        "memmap2's map_anon is MAP_PRIVATE: no shared anonymous memory there",
+    );
     let private = memmap2::MmapMut::map_anon(page)
         .with_call("mmap", || "memmap2::MmapMut::map_anon".into())?;
     let addr = private.as_ptr() as usize;
@@ -241,11 +236,11 @@ fn map() -> Result<()> {
 }
 
 // Step 2.1 .. 2.4
-fn fork() -> Result<()> {
+fn fork(cx: &Ctx) -> Result<()> {
     const BEFORE: u32 = 0x1111_1111;
     const FROM_CHILD: u32 = 0x00c0_ffee;
     // Step 2.1: map a page and store a value in it before fork.
-    step("map one shared page and store a value before fork");
+    cx.step("map one shared page and store a value before fork");
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
     let addr = region.start();
     let word = region.word(0);
@@ -254,7 +249,7 @@ fn fork() -> Result<()> {
     evidence::page(getpid(), "parent", addr);
 
     // Step 2.2: fork. The child inherits the mapping, type and all.
-    step("fork: the child inherits the mapping");
+    cx.step("fork: the child inherits the mapping");
     let (parent_turn, child_turn) = turns::pair()?;
     let child = fork_child(move || {
         let me = getpid();
@@ -286,7 +281,7 @@ fn fork() -> Result<()> {
     parent_turn.wait()?;
 
     // Step 2.3: the child writes; the parent reads it: no copy was made.
-    step("the child writes; the parent reads the same page");
+    cx.step("the child writes; the parent reads the same page");
     parent_turn.pass()?;
     parent_turn.wait()?;
     // Acquire pairs with the child's Release store.
@@ -319,7 +314,7 @@ fn fork() -> Result<()> {
     picture::parent_and_child(addr, p, c, &value, &value);
 
     // Step 2.4: the child is gone; what it wrote stays.
-    step("the child exits; what it wrote stays");
+    cx.step("the child exits; what it wrote stays");
     parent_turn.pass()?;
     child.wait_ok()?;
     let seen = word.load(Ordering::Acquire);
@@ -332,10 +327,10 @@ fn fork() -> Result<()> {
 }
 
 // Step 3.1 .. 3.2
-fn counter() -> Result<()> {
+fn counter(cx: &Ctx) -> Result<()> {
     const N: u64 = 1_000_000;
     // Step 3.1: fetch_add is one indivisible read-modify-write.
-    step(&format!(
+    cx.step(&format!(
         "parent and child each add 1, {N} times, with fetch_add"
     ));
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
@@ -353,7 +348,7 @@ fn counter() -> Result<()> {
     );
 
     // Step 3.2: a load and a separate store: updates get lost.
-    step("the same, but with an atomic load and a separate atomic store");
+    cx.step("the same, but with an atomic load and a separate atomic store");
     let total = race(count, done, N, |c| {
         let v = c.load(Ordering::Relaxed);
         c.store(v + 1, Ordering::Relaxed);
@@ -417,12 +412,12 @@ fn race(
 }
 
 // Step 4.1 .. 4.2
-fn ping_pong() -> Result<()> {
+fn ping_pong(cx: &Ctx) -> Result<()> {
     const K: u32 = 1000;
     const PARENT: u32 = 1;
     const CHILD: u32 = 2;
     // Step 4.1: K round trips through the page.
-    step(&format!(
+    cx.step(&format!(
         "{K} round trips: the parent sends n, the child answers n + 1"
     ));
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
@@ -470,7 +465,7 @@ fn ping_pong() -> Result<()> {
     );
 
     // Step 4.2: the child's side of the story.
-    step("the child reports");
+    cx.step("the child reports");
     parent_pipe.pass()?;
     child.wait_ok()?;
     explain(
@@ -485,11 +480,11 @@ fn ping_pong() -> Result<()> {
 }
 
 // Step 5.1 .. 5.3
-fn private_contrast() -> Result<()> {
+fn private_contrast(cx: &Ctx) -> Result<()> {
     const BEFORE: u32 = 0x1111_1111;
     const FROM_CHILD: u32 = 0x2222_2222;
     // Step 5.1: the same, but MAP_PRIVATE.
-    step("map one page with MAP_PRIVATE|MAP_ANONYMOUS and store a value");
+    cx.step("map one page with MAP_PRIVATE|MAP_ANONYMOUS and store a value");
     let region = map_anonymous(page_size(), MapFlags::MAP_PRIVATE)?;
     let addr = region.start();
     let ptr = region.at::<u32>(0);
@@ -507,7 +502,7 @@ fn private_contrast() -> Result<()> {
     );
 
     // Step 5.2: after fork both read one physical page.
-    step("fork; the child reads: one page, shared until someone writes");
+    cx.step("fork; the child reads: one page, shared until someone writes");
     let (parent_turn, child_turn) = turns::pair()?;
     let child = fork_child(move || {
         // SAFETY: as above: this is the child's own copy of the mapping.
@@ -546,7 +541,7 @@ fn private_contrast() -> Result<()> {
     picture::parent_and_child(addr, p, c, &value, &value);
 
     // Step 5.3: the child writes: the kernel gives it a copy.
-    step("the child writes: copy-on-write gives it a page of its own");
+    cx.step("the child writes: copy-on-write gives it a page of its own");
     parent_turn.pass()?;
     parent_turn.wait()?;
     // SAFETY: as above: the parent's own copy.
@@ -591,10 +586,10 @@ fn private_contrast() -> Result<()> {
 const AFTER_EXEC: &str = "__after-exec";
 
 // Step 6.1 .. 6.2
-fn exec() -> Result<()> {
+fn exec(cx: &Ctx) -> Result<()> {
     // Step 6.1: a child has the mapping, then execs a new program, which
     // looks for it (in `after_exec`).
-    step("fork; the child has the mapping, execs, and looks again");
+    cx.step("fork; the child has the mapping, execs, and looks again");
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
     let addr = region.start();
     let child = fork_child(move || {
@@ -622,7 +617,7 @@ fn exec() -> Result<()> {
     );
 
     // Step 6.2: the parent's mapping is untouched.
-    step("the parent still has its mapping");
+    cx.step("the parent still has its mapping");
     let line = evidence::maps_line(getpid(), "parent ", addr)?;
     claim_eq(
         "the child's exec changed only the child's address space",
@@ -638,7 +633,6 @@ fn c(s: &str) -> std::ffi::CString {
 
 /// `shared-anon __after-exec ADDR PID`: run by the exec'd child.
 fn after_exec(args: &[String]) -> Result<()> {
-    narrate::set_role(narrate::Role::Child);
     let usage = || {
         Error::plain(AFTER_EXEC, "expects ADDR PID (used by the exec scenario)")
     };
@@ -674,9 +668,9 @@ fn after_exec(args: &[String]) -> Result<()> {
 }
 
 // Step 7.1 .. 7.3
-fn munmap() -> Result<()> {
+fn munmap(cx: &Ctx) -> Result<()> {
     // Step 7.1: a mapping in use.
-    step("map a page and use it");
+    cx.step("map a page and use it");
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
     let addr = region.start();
     region.word(0).store(42, Ordering::Relaxed);
@@ -684,7 +678,7 @@ fn munmap() -> Result<()> {
     evidence::maps_line(getpid(), "", addr)?;
 
     // Step 7.2: munmap removes it from the address space.
-    step("munmap: the maps line is gone");
+    cx.step("munmap: the maps line is gone");
     region.unmap()?;
     let line = evidence::maps_line(getpid(), "", addr)?;
     claim(
@@ -695,7 +689,7 @@ fn munmap() -> Result<()> {
     );
 
     // Step 7.3: touching the old address is now a segmentation fault.
-    step("a child touches the old address: SIGSEGV");
+    cx.step("a child touches the old address: SIGSEGV");
     let child = fork_child(move || {
         // Make sure nothing new was mapped there since step 7.2.
         if maps::find(getpid(), addr)?.is_some() {

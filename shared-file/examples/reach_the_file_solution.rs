@@ -21,7 +21,7 @@ fn main() {
 }
 
 fn run() -> Result<()> {
-    let scratch = ScratchFile::create("reach-the-file")?;
+    let scratch = ScratchFile::create("reach-the-file", false)?;
     let file = scratch.file();
     file.set_len(page_size() as u64)
         .with_call("ftruncate", || "scratch".into())?;

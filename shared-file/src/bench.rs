@@ -10,10 +10,10 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::Duration;
 
+use common::Ctx;
 use common::bench::{
     BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised,
 };
-use common::cli::Options;
 use common::mapping::Mapping;
 use common::narrate::{self, claim, explain};
 use common::proc::counters;
@@ -34,7 +34,7 @@ const SMALL: [u64; 7] = [
 /// The read(2) buffer.
 const CHUNK: usize = 128 << 10;
 
-pub fn bench(args: &[String], _opts: &Options) -> Result<()> {
+pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let args = BenchArgs::parse(args, &["size", "reps"])?;
     // Whole 8-byte words: the scan reads u64s.
     // In RAM three times over: the in-RAM copy and two cached files.
@@ -242,7 +242,7 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
     for (prep, chunk) in
         [("4 KiB writes", 4096usize), ("1 MiB writes", 1 << 20)]
     {
-        let scratch = ScratchFile::create("bench")?;
+        let scratch = ScratchFile::create("bench", false)?;
         fill(scratch.file(), size, chunk)?;
         let path = scratch.path();
         for (method, mmap) in [("read(2), 128 KiB", false), ("mmap", true)] {
@@ -355,7 +355,7 @@ fn small_files(size: u64, reps: usize) -> Result<()> {
     let mut crossover = None;
     let mut chart = Vec::new();
     for &fsize in SMALL.iter().filter(|&&s| s <= size.max(4096)) {
-        let scratch = ScratchFile::create("small")?;
+        let scratch = ScratchFile::create("small", false)?;
         fill(scratch.file(), fsize, 1 << 20)?;
         let path = scratch.path();
         let files =

@@ -16,17 +16,17 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use common::cli::{Command, FileUse, Internal, Lesson, Options, Scenario};
+use common::cli::{Command, FileUse, Internal, Lesson, Scenario};
 use common::fault::{self, Access};
 use common::fork::fork_child;
 use common::mapping::Mapping;
-use common::narrate::{self, claim, claim_eq, explain, say, step};
+use common::narrate::{self, claim, claim_eq, explain, say};
 use common::picture::{self, View};
 use common::proc::counters;
 use common::proc::maps::Quadrant;
 use common::scratch::ScratchFile;
 use common::{
-    Error, Result, WithCall, evidence, futex, page_size, show, userfile,
+    Ctx, Error, Result, WithCall, evidence, futex, page_size, show, userfile,
 };
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, MsFlags, ProtFlags};
@@ -81,6 +81,7 @@ const LESSON: Lesson = Lesson {
     ],
     internal: &[Internal {
         name: PEER,
+        role: narrate::Role::Peer,
         run: peer,
     }],
     commands: &[
@@ -127,9 +128,17 @@ fn try_map(
     prot: ProtFlags,
     flags: MapFlags,
 ) -> nix::Result<Mapping> {
-    let (result, call) = map_quietly(file, len, prot, flags);
-    narrate::call(&call);
-    result
+    let length =
+        NonZeroUsize::new(len).expect("the lesson maps at least one byte");
+    let fd = file.as_fd().as_raw_fd();
+    // SAFETY: no address hint and no MAP_FIXED: the kernel picks a range
+    // nothing else uses. The mapping's bytes may be changed by any process
+    // that opens the file, so they are touched only through atomics.
+    let result = unsafe { mman::mmap(None, length, prot, flags, file, 0) };
+    let outcome = result.map(|p| p.as_ptr() as usize);
+    show::mmap(None, len, prot.bits(), flags.bits(), fd, 0, outcome);
+    // SAFETY: what this successful mmap of `len` bytes returned.
+    result.map(|addr| unsafe { Mapping::adopt(addr, len) })
 }
 
 /// The same call, returning the line to print instead of printing it.
@@ -169,8 +178,8 @@ fn map_shared(
 
 /// A scratch file of `len` bytes (zeros), sized with ftruncate, open
 /// read-write.
-fn scratch(len: u64) -> Result<ScratchFile> {
-    let file = ScratchFile::create("shared-file")?;
+fn scratch(cx: &Ctx, len: u64) -> Result<ScratchFile> {
+    let file = cx.scratch("shared-file")?;
     let fd = file.file().as_raw_fd();
     narrate::call(&format!(
         "open(\"{}\", O_RDWR|O_CREAT|O_EXCL, 0600) = {fd}",
@@ -198,11 +207,11 @@ fn text(bytes: &[u8]) -> String {
 }
 
 // Step 1.1 .. 1.2
-fn map() -> Result<()> {
+fn map(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 1.1: size the file, then map it shared.
-    step("create a file, size it with ftruncate, map it MAP_SHARED");
-    let file = scratch(2 * page as u64)?;
+    cx.step("create a file, size it with ftruncate, map it MAP_SHARED");
+    let file = scratch(cx, 2 * page as u64)?;
     let mapping = map_shared(file.file(), 2 * page, RW)?;
     let me = getpid();
     let line = evidence::maps_line(me, "", mapping.start())?
@@ -233,7 +242,7 @@ fn map() -> Result<()> {
     );
 
     // Step 1.2: ftruncate filled it with zeros.
-    step("the new file reads as zeros through the mapping");
+    cx.step("the new file reads as zeros through the mapping");
     let nonzero = mapping
         .load_bytes(0, 2 * page)
         .iter()
@@ -256,12 +265,12 @@ fn map() -> Result<()> {
 }
 
 // Step 2.1 .. 2.3
-fn store_reaches_file() -> Result<()> {
+fn store_reaches_file(cx: &Ctx) -> Result<()> {
     let page = page_size();
     let message = b"hello through the page cache";
     // Step 2.1: store through memory; read(2) sees it at once.
-    step("store text through the mapping; read(2) sees it at once");
-    let file = scratch(page as u64)?;
+    cx.step("store text through the mapping; read(2) sees it at once");
+    let file = scratch(cx, page as u64)?;
     let mapping = map_shared(file.file(), page, RW)?;
     let before = counters::io()?;
     mapping.store_bytes(0, message);
@@ -285,7 +294,7 @@ fn store_reaches_file() -> Result<()> {
     );
 
     // Step 2.2: a second mapping of the file sees the same page.
-    step("map the file a second time: the same page of the page cache");
+    cx.step("map the file a second time: the same page of the page cache");
     let again = map_shared(file.file(), page, ProtFlags::PROT_READ)?;
     let seen = again.load_bytes(0, message.len());
     say(&format!("the second mapping reads {}", text(&seen)));
@@ -301,7 +310,7 @@ fn store_reaches_file() -> Result<()> {
     again.unmap()?;
 
     // Step 2.3: msync is about the disk, not about other processes.
-    step("msync(MS_SYNC): now it is on disk, too");
+    cx.step("msync(MS_SYNC): now it is on disk, too");
     // SAFETY: our own mapping, whole pages from its start.
     let result = unsafe { mman::msync(mapping.ptr(), page, MsFlags::MS_SYNC) };
     narrate::call(&format!(
@@ -341,14 +350,14 @@ fn sample_text(len: usize) -> Vec<u8> {
 }
 
 // Step 3.1 .. 3.3
-fn mmap_io() -> Result<()> {
+fn mmap_io(cx: &Ctx) -> Result<()> {
     const LEN: usize = 2 << 20;
     const CHUNK: usize = 64 << 10;
     // Step 3.1: two identical files.
-    step("two scratch files with the same 2 MiB of text");
+    cx.step("two scratch files with the same 2 MiB of text");
     let original = sample_text(LEN);
-    let a = ScratchFile::create("mmap-io-read")?;
-    let b = ScratchFile::create("mmap-io-mmap")?;
+    let a = cx.scratch("mmap-io-read")?;
+    let b = cx.scratch("mmap-io-mmap")?;
     for f in [&a, &b] {
         f.file()
             .write_all_at(&original, 0)
@@ -362,7 +371,7 @@ fn mmap_io() -> Result<()> {
     ));
 
     // Step 3.2: with read(2) and write(2).
-    step("read/write: pread a chunk, upper-case it, pwrite it back");
+    cx.step("read/write: pread a chunk, upper-case it, pwrite it back");
     let before = counters::io()?;
     let faults_before = counters::faults()?;
     let mut lines_rw = 0;
@@ -394,7 +403,7 @@ fn mmap_io() -> Result<()> {
     claim_eq(&format!("and {chunks} write calls"), chunks, io_rw.syscw);
 
     // Step 3.3: through a shared mapping.
-    step("mmap: map the file, upper-case it in place");
+    cx.step("mmap: map the file, upper-case it in place");
     let mapping = map_shared(b.file(), LEN, RW)?;
     let before = counters::io()?;
     let faults_before = counters::faults()?;
@@ -477,11 +486,11 @@ fn get_message(mapping: &Mapping) -> String {
 }
 
 // Step 4.1 .. 4.3
-fn unrelated_peer() -> Result<()> {
+fn unrelated_peer(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 4.1: start a separate program; it maps the file by its path.
-    step("start a separate program that maps the same file by path");
-    let file = scratch(page as u64)?;
+    cx.step("start a separate program that maps the same file by path");
+    let file = scratch(cx, page as u64)?;
     let mapping = map_shared(file.file(), page, RW)?;
     let path = file.path().display().to_string();
     let exe = std::env::current_exe()
@@ -505,7 +514,7 @@ fn unrelated_peer() -> Result<()> {
     let peer_addr = mapping.counter(PEER_ADDR).load(Ordering::Relaxed) as usize;
 
     // Step 4.2: take turns; each reads what the other stored.
-    step("take turns through the file's page, with a futex on it");
+    cx.step("take turns through the file's page, with a futex on it");
     let mut replies = 0;
     for round in 1..=ROUNDS {
         let message = format!("ping {round} from the parent");
@@ -548,7 +557,7 @@ fn unrelated_peer() -> Result<()> {
     );
 
     // Step 4.3: the peer's verdict, and how to do it by hand.
-    step("the peer's verdict; and how to try it by hand");
+    cx.step("the peer's verdict; and how to try it by hand");
     let status = peer
         .wait()
         .with_call("waitpid", || format!("peer {peer_pid}"))?;
@@ -577,7 +586,6 @@ fn unrelated_peer() -> Result<()> {
 /// `shared-file __peer FILE ROUNDS PARENT`: the other side of
 /// unrelated-peer, in a process that did not fork from the lesson.
 fn peer(args: &[String]) -> Result<()> {
-    narrate::set_role(narrate::Role::Peer);
     let usage = || {
         Error::plain(
             PEER,
@@ -629,11 +637,11 @@ fn peer(args: &[String]) -> Result<()> {
 }
 
 // Step 5.1
-fn fork() -> Result<()> {
+fn fork(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 5.1: the child writes; parent and file see it.
-    step("fork; the child stores into the shared file mapping");
-    let file = scratch(page as u64)?;
+    cx.step("fork; the child stores into the shared file mapping");
+    let file = scratch(cx, page as u64)?;
     let mapping = map_shared(file.file(), page, RW)?;
     let addr = mapping.start();
     mapping.store_bytes(0, b"from the parent");
@@ -672,11 +680,11 @@ fn fork() -> Result<()> {
 }
 
 // Step 6.1 .. 6.3
-fn past_eof() -> Result<()> {
+fn past_eof(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 6.1: map 3 pages of a 100-byte file.
-    step("map 3 pages of a 100-byte file");
-    let file = scratch(100)?;
+    cx.step("map 3 pages of a 100-byte file");
+    let file = scratch(cx, 100)?;
     let mapping = map_shared(file.file(), 3 * page, RW)?;
     let tail = mapping.load_bytes(100, page - 100);
     claim(
@@ -694,7 +702,7 @@ fn past_eof() -> Result<()> {
     );
 
     // Step 6.2: it never reaches the file.
-    step("the file is still 100 bytes; read(2) past 100 finds nothing");
+    cx.step("the file is still 100 bytes; read(2) past 100 finds nothing");
     let size = file
         .file()
         .metadata()
@@ -720,7 +728,7 @@ fn past_eof() -> Result<()> {
     );
 
     // Step 6.3: the next page has no file behind it: SIGBUS.
-    step("touch page 1: SIGBUS, not SIGSEGV");
+    cx.step("touch page 1: SIGBUS, not SIGSEGV");
     let end = fault::probe(mapping.start() + page, Access::Read)?;
     claim_eq(
         "a child reading page 1 is killed by SIGBUS",
@@ -742,8 +750,10 @@ fn past_eof() -> Result<()> {
     mapping.unmap()?;
 
     // Step 6.4: truncate under a live mapping.
-    step("shrink the file under a live mapping: a fine access becomes SIGBUS");
-    let file = scratch(2 * page as u64)?;
+    cx.step(
+        "shrink the file under a live mapping: a fine access becomes SIGBUS",
+    );
+    let file = scratch(cx, 2 * page as u64)?;
     let mapping = map_shared(file.file(), 2 * page, RW)?;
     let end = fault::probe(mapping.start() + page, Access::Read)?;
     claim_eq(
@@ -765,11 +775,11 @@ fn past_eof() -> Result<()> {
 }
 
 // Step 7.1 .. 7.2
-fn eacces() -> Result<()> {
+fn eacces(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 7.1: read-only fd + MAP_SHARED + PROT_WRITE.
-    step("open O_RDONLY, map MAP_SHARED with PROT_WRITE: EACCES");
-    let rw = scratch(page as u64)?;
+    cx.step("open O_RDONLY, map MAP_SHARED with PROT_WRITE: EACCES");
+    let rw = scratch(cx, page as u64)?;
     let file = File::open(rw.path())
         .with_call("open", || rw.path().display().to_string())?;
     narrate::call(&format!(
@@ -785,7 +795,7 @@ fn eacces() -> Result<()> {
     );
 
     // Step 7.2: the same fd, MAP_PRIVATE: allowed.
-    step("the same fd with MAP_PRIVATE: allowed, writes stay private");
+    cx.step("the same fd with MAP_PRIVATE: allowed, writes stay private");
     let private = try_map(&file, page, RW, MapFlags::MAP_PRIVATE)
         .with_call("mmap", || "MAP_PRIVATE".into())?;
     private.store_bytes(0, b"private");
@@ -796,11 +806,11 @@ fn eacces() -> Result<()> {
 }
 
 // Step 8.1 .. 8.2
-fn with_memmap2() -> Result<()> {
+fn with_memmap2(cx: &Ctx) -> Result<()> {
     let page = page_size();
     // Step 8.1: MmapRaw hands out a pointer, not a slice.
-    step("memmap2::MmapRaw::map_raw(&file): a raw pointer, safe to create");
-    let file = scratch(page as u64)?;
+    cx.step("memmap2::MmapRaw::map_raw(&file): a raw pointer, safe to create");
+    let file = scratch(cx, page as u64)?;
     let raw = memmap2::MmapRaw::map_raw(file.file())
         .with_call("mmap", || "memmap2 map_raw".into())?;
     let addr = raw.as_mut_ptr() as usize;
@@ -829,7 +839,7 @@ fn with_memmap2() -> Result<()> {
     );
 
     // Step 8.2: why MmapMut::map_mut is unsafe.
-    step("why memmap2's map_mut is an unsafe fn");
+    cx.step("why memmap2's map_mut is an unsafe fn");
     explain(
         "MmapMut::map_mut returns a &mut [u8]. Rust promises that nothing else \
          changes memory behind a &mut, but any process that can open the file \
@@ -846,7 +856,7 @@ fn with_memmap2() -> Result<()> {
 
 /// `shared-file watch FILE [N]`: print FILE's text each time `write`
 /// changes it.
-fn watch(args: &[String], _opts: &Options) -> Result<()> {
+fn watch(args: &[String], _cx: &Ctx) -> Result<()> {
     let usage = || Error::plain("watch", "expects FILE [N]");
     let (path, limit) = match args {
         [path] => (path, None),
@@ -896,7 +906,7 @@ fn demo_text(mapping: &Mapping) -> Vec<u8> {
 
 /// `shared-file write FILE TEXT`: store TEXT through a shared mapping and
 /// wake every watcher.
-fn write(args: &[String], _opts: &Options) -> Result<()> {
+fn write(args: &[String], _cx: &Ctx) -> Result<()> {
     let [path, message] = args else {
         return Err(Error::plain("write", "expects FILE TEXT"));
     };
@@ -945,11 +955,10 @@ fn write(args: &[String], _opts: &Options) -> Result<()> {
 
 /// `shared-file FILE [--in-place]`: upper-case FILE's letters through a
 /// shared mapping, on a scratch copy unless asked otherwise.
-fn user_file(path: &Path, opts: &Options) -> Result<()> {
-    narrate::scenario(1, "FILE", &path.display().to_string());
+fn user_file(path: &Path, cx: &Ctx) -> Result<()> {
     // Step 1.1: open and map the user's file (read-only unless --in-place).
-    step("open and map your file");
-    let opened = userfile::open(path, opts.in_place)?;
+    cx.step("open and map your file");
+    let opened = userfile::open(path, cx.in_place)?;
     let size = opened.size as usize;
     let shown = path.display();
     narrate::evidence("fstat", &format!("{}, {size} bytes", opened.kind));
@@ -970,7 +979,7 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
             format!("{shown} has size 0: nothing to map"),
         ));
     }
-    let prot = if opts.in_place {
+    let prot = if cx.in_place {
         RW
     } else {
         ProtFlags::PROT_READ
@@ -981,17 +990,17 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
     let letters = before.iter().filter(|b| b.is_ascii_lowercase()).count();
 
     // Step 1.2: choose what to change: a scratch copy, or the file.
-    let (target, _copy) = if opts.in_place {
-        step("--in-place: change your file itself");
+    let (target, _copy) = if cx.in_place {
+        cx.step("--in-place: change your file itself");
         say(&format!(
             "about to upper-case {letters} letters in {shown}, in place"
         ));
         (original, None)
     } else {
-        step(
+        cx.step(
             "work on a scratch copy (your file is not written; --in-place would)",
         );
-        let copy = ScratchFile::create("copy")?;
+        let copy = cx.scratch("copy")?;
         copy.file()
             .write_all_at(&before, 0)
             .with_call("write", || copy.path().display().to_string())?;
@@ -1002,7 +1011,7 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
     };
 
     // Step 1.3: the job, through memory.
-    step("upper-case every letter through the mapping");
+    cx.step("upper-case every letter through the mapping");
     let mut lines = 0;
     for i in 0..size {
         let byte = target.byte(i);
@@ -1015,7 +1024,7 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
     say(&format!("now starts {}", text(&head)));
     target.unmap()?;
     let now = std::fs::read(path).with_call("read", || shown.to_string())?;
-    if opts.in_place {
+    if cx.in_place {
         let expected: Vec<u8> = before.iter().map(|&b| upper_case(b)).collect();
         claim(
             now == expected,
@@ -1031,6 +1040,5 @@ fn user_file(path: &Path, opts: &Options) -> Result<()> {
             "changed",
         );
     }
-    narrate::end_scenario();
     Ok(())
 }

@@ -6,11 +6,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::testing::{self, TempDir, run, run_unprivileged};
+use testkit::testing::{self, TempDir, run, run_unprivileged};
 
 mod support;
 
-common::lesson_tests! {
+testkit::lesson_tests! {
     exe: env!("CARGO_BIN_EXE_shared-file"),
     scenarios: [
         "map", "store-reaches-file", "mmap-io", "unrelated-peer", "fork",

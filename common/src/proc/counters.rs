@@ -63,8 +63,13 @@ pub struct Io {
 }
 
 pub fn io() -> Result<Io> {
+    io_of("/proc/self/io")
+}
+
+/// [`io`] from `path`: `/proc/self/io` (the whole process) or, in tests
+/// where other threads read too, `/proc/thread-self/io`.
+fn io_of(path: &str) -> Result<Io> {
     use std::io::Read;
-    let path = "/proc/self/io";
     let mut file =
         std::fs::File::open(path).with_call("open", || path.into())?;
     let mut buf = [0u8; 4096];
@@ -155,12 +160,21 @@ mod tests {
         assert!(parse_io("syscr: 3\n").is_err());
     }
 
+    /// This thread's own counters (other test threads read too): nothing
+    /// in between counts 0, one read(2) in between counts exactly 1, so a
+    /// measurement that counted itself would fail here.
     #[test]
     fn a_measurement_does_not_count_itself() {
-        // Other test threads may read too: only check a lower bound.
-        let before = io().unwrap();
-        let _ = std::fs::read("/proc/self/stat").unwrap();
-        assert!(io().unwrap().since(before).syscr >= 1);
+        use std::io::Read;
+        let me = "/proc/thread-self/io";
+        let before = io_of(me).unwrap();
+        let nothing = io_of(me).unwrap().since(before);
+        assert_eq!((nothing.syscr, nothing.rchar), (0, 0), "{nothing:?}");
+        let mut file = std::fs::File::open("/proc/self/stat").unwrap();
+        let before = io_of(me).unwrap();
+        let n = file.read(&mut [0u8; 64]).unwrap() as u64;
+        let one = io_of(me).unwrap().since(before);
+        assert_eq!((one.syscr, one.rchar), (1, n), "{one:?}");
     }
 
     #[test]

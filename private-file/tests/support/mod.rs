@@ -1,15 +1,10 @@
 //! What differs between two runs of private-file, beyond what every lesson
 //! shares (PIDs, addresses, frames, inodes, temp paths).
 
-use common::transcript::Normaliser;
+use testkit::transcript::Normaliser;
 
 pub fn normaliser() -> Normaliser {
     let mut n = Normaliser::new();
-    // Fault-around and the page cache decide how many pages come at once.
-    n.add(
-        r"\+[0-9]+ minor, \+[0-9]+ major faults",
-        "+N minor, +N major faults",
-    );
     n.add(r"pagemap: [P.]+  \(P", "pagemap: PAGES  (P");
     n.add(r"mincore: [R.]+  \(R", "mincore: PAGES  (R");
     n.add(r"[0-9]+ neighbouring pages", "N neighbouring pages");

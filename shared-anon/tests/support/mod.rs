@@ -1,7 +1,7 @@
 //! What differs between two runs of shared-anon, beyond what every lesson
 //! shares (PIDs, addresses, frames, inodes).
 
-use common::transcript::Normaliser;
+use testkit::transcript::Normaliser;
 
 pub fn normaliser() -> Normaliser {
     let mut n = Normaliser::new();

@@ -156,33 +156,32 @@ fn reachable_copy(exe: &Path) -> PathBuf {
     dir
 }
 
-/// Run on a pseudo-terminal (util-linux `script`), as a student would see
-/// it, with colour allowed; returns stdout with the terminal's `\r\n`
-/// turned back into `\n`.
+/// Run on a pseudo-terminal, as a student would see it, with colour
+/// allowed; returns stdout with the terminal's `\r\n` turned back into
+/// `\n`.
 pub fn run_on_terminal(exe: &Path, args: &[&str]) -> String {
-    let mut line = shell_quote(&exe.to_string_lossy());
-    for arg in args {
-        line.push(' ');
-        line.push_str(&shell_quote(arg));
-    }
-    let out = Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("script (util-linux) is needed: {e}"));
-    assert!(out.status.success(), "{line} on a terminal: {}", out.status);
-    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+    let mut cmd = Command::new(exe);
+    cmd.args(args).env_remove("NO_COLOR").env("TERM", "xterm");
+    let mut session = rexpect::session::spawn_command(cmd, Some(120_000))
+        .unwrap_or_else(|e| panic!("run {} on a pty: {e}", exe.display()));
+    let out = session
+        .exp_eof()
+        .unwrap_or_else(|e| panic!("{} on a pty: {e}", exe.display()));
+    let status = session.process.wait().expect("wait for the lesson");
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 0)),
+        "{} on a terminal: {status:?}",
+        exe.display()
+    );
+    // rexpect hands back one char per byte: put the UTF-8 back together.
+    let bytes: Vec<u8> = out.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
 }
 
 /// Remove ANSI colour codes.
 pub fn strip_colour(text: &str) -> String {
     let re = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
     re.replace_all(text, "").into_owned()
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// The checks every lesson's command line must pass, one function each so
@@ -264,10 +263,22 @@ pub mod checks {
         assert!(out.stdout.contains("(Not checked: "), "{}", out.stdout);
     }
 
+    /// This test needs frame numbers: fail, saying why, if the kernel
+    /// hides them from this process (no CAP_SYS_ADMIN in the initial user
+    /// namespace: an ordinary user, or root in a container).
+    pub fn frames_are_visible(exe: &Path) {
+        let out = run(exe, &[]);
+        assert!(
+            out.stdout.contains("frame 0x"),
+            "frame numbers are hidden from this process (it needs \
+             CAP_SYS_ADMIN): run this test as real root"
+        );
+    }
+
     /// With pagemap and smaps unreadable (as in some sandboxes), every
     /// lesson still runs, says what it could not check, and checks the rest.
     pub fn holds_without_pagemap_and_smaps(exe: &Path) {
-        let hide = [(crate::proc::HIDE_VAR, "pagemap,smaps")];
+        let hide = [(common::proc::HIDE_VAR, "pagemap,smaps")];
         let out = super::run_with_env(exe, &[], &hide);
         out.assert_all_held();
         assert!(
