@@ -199,9 +199,10 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
             );
         }
         _ => narrate::explain(&format!(
-            "(Not checked: \"{text}\". Frame numbers are hidden from this \
-             user; run as root to see them. The flag bits above carry the \
-             proof.)"
+            "(Not checked: \"{text}\". This process may not see frame \
+             numbers: that needs CAP_SYS_ADMIN, which an ordinary user and \
+             root in most containers lack. The flag bits above are \
+             consistent with it.)"
         )),
     }
 }
@@ -222,4 +223,42 @@ pub fn claim_one_file_page(a: PageInfo, b: PageInfo, frames: &str) {
         format!("{a}; {b}"),
     );
     claim_frames(true, a, b, frames);
+}
+
+/// Claim that two processes' entries for one address lead to one page:
+/// present in both, bit 56 clear in both (the page is mapped more than
+/// once), and, where the frames are shown, one frame (`frames` says what
+/// that means here). Without frame numbers the flag bits are only
+/// consistent with one page, and the note says so.
+pub fn claim_one_page(a: PageInfo, b: PageInfo, text: &str, frames: &str) {
+    claim_on(
+        &[&a, &b],
+        a.present() && b.present() && !a.exclusive() && !b.exclusive(),
+        text,
+        "present, mapped more than once, in both",
+        format!("{a}; {b}"),
+    );
+    claim_frames(true, a, b, frames);
+}
+
+/// Claim that `page` is a private copy of its own: present, mapped once
+/// (bit 56), anonymous (bit 61 clear).
+pub fn claim_own_copy(page: PageInfo, text: &str) {
+    claim_on(
+        &[&page],
+        page.present() && page.exclusive() && !page.file_or_shared_anon(),
+        text,
+        "present, mapped once, anon",
+        page,
+    );
+}
+
+/// Claim that `line` belongs to `quadrant`: "so this line belongs to the
+/// shared anonymous quadrant".
+pub fn claim_quadrant(line: &MapsLine, quadrant: crate::proc::maps::Quadrant) {
+    crate::narrate::claim_eq(
+        &format!("so this line belongs to the {quadrant} quadrant"),
+        quadrant.to_string(),
+        quadrant_of(Some(line)),
+    );
 }

@@ -5,51 +5,154 @@
 //! process's address space, so these calls do **not** use
 //! `FUTEX_PRIVATE_FLAG`: with it, a wake from one process would never reach
 //! a waiter in another.
+//!
+//! No wait here lasts forever: [`wait_until`] sleeps at most a tenth of a
+//! second at a time and, between sleeps, checks that the process it waits
+//! for is still alive, so a peer that died is reported instead of waited
+//! for.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Block while `word` still holds `current`. Returns at once if it already
-/// differs; may also return early (a signal, a spurious wake-up), so call
-/// it in a loop that re-checks the condition, as [`wait_until`] does.
-pub fn wait(word: &AtomicU32, current: u32) {
+use nix::errno::Errno;
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
+use nix::unistd::Pid;
+
+use crate::error::{Error, Result};
+
+// ANCHOR: futex
+/// `futex(word, FUTEX_WAIT, current, timeout)`: sleep while `word` still
+/// holds `current`, at most `timeout`. `Ok` means this process slept and
+/// was woken; `EAGAIN` means the word had already changed (no sleep at
+/// all); `ETIMEDOUT` and `EINTR` mean "look again".
+pub fn wait(
+    word: &AtomicU32,
+    current: u32,
+    timeout: std::time::Duration,
+) -> std::result::Result<(), Errno> {
+    let timeout = libc::timespec {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_nsec: timeout.subsec_nanos() as libc::c_long,
+    };
     // SAFETY: `word` is a valid, aligned u32 for the duration of the call
-    // (it is borrowed). FUTEX_WAIT only reads it, atomically, in the
-    // kernel; a null timeout means no timeout; the remaining arguments are
-    // ignored for FUTEX_WAIT. Errors (EAGAIN: value changed, EINTR) just
-    // mean "check again", which every caller does.
-    unsafe {
+    // (it is borrowed); FUTEX_WAIT only reads it, atomically, in the
+    // kernel, and reads `timeout`, a valid timespec on our stack. The
+    // remaining arguments are ignored for FUTEX_WAIT.
+    let rc = unsafe {
         libc::syscall(
             libc::SYS_futex,
             word.as_ptr(),
-            libc::FUTEX_WAIT,
+            libc::FUTEX_WAIT, // no FUTEX_PRIVATE_FLAG: see the module doc
             current,
-            std::ptr::null::<libc::timespec>(),
+            &timeout as *const libc::timespec,
         )
     };
+    if rc == 0 { Ok(()) } else { Err(Errno::last()) }
 }
 
-/// Wake up to `count` processes waiting on `word`.
+/// `futex(word, FUTEX_WAKE, count)`: wake up to `count` processes waiting
+/// on `word`.
 pub fn wake(word: &AtomicU32, count: u32) {
     // SAFETY: `word` is a valid, aligned u32 (borrowed); FUTEX_WAKE does not
-    // touch its contents, it only wakes waiters queued on it.
+    // touch its contents, it only wakes waiters queued on it. It cannot
+    // fail for a valid address, and a wake nobody waits for is harmless.
     unsafe {
         libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, count)
     };
 }
+// ANCHOR_END: futex
+
+/// What waiting cost: how many FUTEX_WAIT calls were made, and how many of
+/// them really slept until a wake (the others found the word already
+/// changed, or timed out to check on the other process).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Waits {
+    pub calls: u64,
+    pub slept: u64,
+}
+
+impl std::ops::AddAssign for Waits {
+    fn add_assign(&mut self, other: Waits) {
+        self.calls += other.calls;
+        self.slept += other.slept;
+    }
+}
+
+/// The process on the other side of a futex handshake: how to tell that it
+/// died.
+#[derive(Debug, Clone, Copy)]
+pub enum Other {
+    /// Our child (forked or spawned): `waitid(WNOWAIT)` sees its end
+    /// without reaping it.
+    Child(Pid),
+    /// Our parent: it is gone when we are re-parented.
+    Parent(Pid),
+}
 
 /// Block until `word` holds `wanted`. The Acquire load pairs with the
 /// Release store of whoever set it, so what they wrote before is visible.
-/// Returns how many times this process went to sleep in the kernel.
-pub fn wait_until(word: &AtomicU32, wanted: u32) -> u64 {
-    let mut sleeps = 0;
+/// Fails with one line naming the other process and how it ended if it
+/// dies first, and with the errno if the word's page went away (EFAULT: a
+/// shared file truncated under the mapping).
+pub fn wait_until(
+    word: &AtomicU32,
+    wanted: u32,
+    other: Other,
+) -> Result<Waits> {
+    let mut waits = Waits::default();
     loop {
         let now = word.load(Ordering::Acquire);
         if now == wanted {
-            return sleeps;
+            return Ok(waits);
         }
-        wait(word, now);
-        sleeps += 1;
+        waits.calls += 1;
+        match wait(word, now, std::time::Duration::from_millis(100)) {
+            Ok(()) => waits.slept += 1,
+            Err(Errno::EAGAIN | Errno::EINTR) => {}
+            Err(Errno::ETIMEDOUT) => check_alive(other)?,
+            Err(e) => {
+                return Err(Error::sys(
+                    "futex",
+                    e,
+                    "FUTEX_WAIT on the shared word: is its page still there?",
+                ));
+            }
+        }
     }
+}
+
+/// An error if `other` has ended.
+pub fn check_alive(other: Other) -> Result<()> {
+    match other {
+        Other::Parent(pid) => {
+            if nix::unistd::getppid() != pid {
+                return Err(Error::plain(
+                    "futex",
+                    format!("the parent {pid} ended while this process waited"),
+                ));
+            }
+        }
+        Other::Child(pid) => {
+            let flags = WaitPidFlag::WEXITED
+                | WaitPidFlag::WNOHANG
+                | WaitPidFlag::WNOWAIT;
+            let how = match waitid(Id::Pid(pid), flags) {
+                Ok(WaitStatus::Exited(_, code)) => format!("exited {code}"),
+                Ok(WaitStatus::Signaled(_, signal, _)) => {
+                    format!("was killed by {signal}")
+                }
+                Ok(_) => return Ok(()),
+                Err(Errno::ECHILD) => "is gone".to_string(),
+                Err(e) => return Err(Error::sys("waitid", e, "")),
+            };
+            return Err(Error::plain(
+                "futex",
+                format!(
+                    "process {pid} {how} while this process waited for its turn"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Store `value` (Release: publishes everything written before it) and

@@ -186,6 +186,7 @@ fn measure(
     let (parent_end, child_end) = turns::pair()?;
     let total = WARM_UP + k * reps as u64;
     let child = fork_child(|| {
+        let parent = futex::Other::Parent(nix::unistd::getppid());
         run_on(child_cpus)?;
         for i in 1..=total {
             match method {
@@ -194,7 +195,7 @@ fn measure(
                     pong.store(i, Ordering::Release);
                 }
                 Method::Futex => {
-                    futex::wait_until(turn, 2);
+                    futex::wait_until(turn, 2, parent)?;
                     futex::set_and_wake(turn, 1);
                 }
                 Method::Pipe => {
@@ -205,6 +206,7 @@ fn measure(
         }
         Ok(())
     })?;
+    let child_pid = child.pid();
     let mut i = 0;
     let round_trip = |i: u64, pipe: &Turns| -> Result<()> {
         match method {
@@ -214,7 +216,7 @@ fn measure(
             }
             Method::Futex => {
                 futex::set_and_wake(turn, 2);
-                futex::wait_until(turn, 1);
+                futex::wait_until(turn, 1, futex::Other::Child(child_pid))?;
             }
             Method::Pipe => {
                 pipe.pass()?;

@@ -425,9 +425,10 @@ fn ping_pong(cx: &Ctx) -> Result<()> {
     let (turn, message) = (region.word(0), region.word(4));
     let (parent_pipe, child_pipe) = turns::pair()?;
     let child = fork_child(move || {
+        let parent = futex::Other::Parent(nix::unistd::getppid());
         let mut in_order = 0;
         for n in 1..=K {
-            futex::wait_until(turn, CHILD); // Acquire: sees the message
+            futex::wait_until(turn, CHILD, parent)?; // Acquire: sees the message
             let request = message.load(Ordering::Relaxed);
             in_order += u32::from(request == n);
             message.store(request + 1, Ordering::Relaxed);
@@ -442,11 +443,12 @@ fn ping_pong(cx: &Ctx) -> Result<()> {
         );
         Ok(())
     })?;
-    let (mut answered, mut sleeps) = (0, 0);
+    let (mut answered, mut waits) = (0, futex::Waits::default());
+    let other = futex::Other::Child(child.pid());
     for n in 1..=K {
         message.store(n, Ordering::Relaxed);
         futex::set_and_wake(turn, CHILD); // Release: publishes the message
-        sleeps += futex::wait_until(turn, PARENT); // Acquire: sees the reply
+        waits += futex::wait_until(turn, PARENT, other)?; // Acquire: sees the reply
         let reply = message.load(Ordering::Relaxed);
         answered += u32::from(reply == n + 1);
         if n <= 3 {
@@ -456,7 +458,10 @@ fn ping_pong(cx: &Ctx) -> Result<()> {
     say(&format!("... and {} more round trips", K - 3));
     narrate::evidence(
         "futex",
-        &format!("the parent slept in futex_wait {sleeps} times"),
+        &format!(
+            "the parent called futex_wait {} times; {} of them slept until woken",
+            waits.calls, waits.slept
+        ),
     );
     claim_eq(
         &format!("all {K} replies were the request + 1"),

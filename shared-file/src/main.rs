@@ -510,7 +510,8 @@ fn unrelated_peer(cx: &Ctx) -> Result<()> {
          maps the file itself. All the two share is the file's name.",
     );
     let turn = mapping.word(TURN);
-    futex::wait_until(turn, PARENT_TURN); // Acquire: sees PEER_ADDR
+    let other = futex::Other::Child(peer_pid);
+    futex::wait_until(turn, PARENT_TURN, other)?; // Acquire: sees PEER_ADDR
     let peer_addr = mapping.counter(PEER_ADDR).load(Ordering::Relaxed) as usize;
 
     // Step 4.2: take turns; each reads what the other stored.
@@ -522,7 +523,7 @@ fn unrelated_peer(cx: &Ctx) -> Result<()> {
         say(&format!("stored {message:?}"));
         // Release: the message is visible before the turn changes.
         futex::set_and_wake(turn, PEER_TURN);
-        futex::wait_until(turn, PARENT_TURN); // Acquire: sees the reply
+        futex::wait_until(turn, PARENT_TURN, other)?; // Acquire: sees the reply
         let reply = get_message(&mapping);
         say(&format!("reads {reply:?}"));
         replies += u32::from(reply == format!("pong {round} from the peer"));
@@ -616,7 +617,11 @@ fn peer(args: &[String]) -> Result<()> {
     let mut in_order = 0;
     futex::set_and_wake(turn, PARENT_TURN);
     for round in 1..=rounds {
-        futex::wait_until(turn, PEER_TURN);
+        futex::wait_until(
+            turn,
+            PEER_TURN,
+            futex::Other::Parent(Pid::from_raw(parent)),
+        )?;
         if round == 1 {
             say(&format!("opened {path} and mapped it, earlier:"));
             narrate::call(&call);
@@ -888,7 +893,8 @@ fn watch(args: &[String], _cx: &Ctx) -> Result<()> {
             "waiting for a change (futex_wait on the file's last 4 bytes of page 0)",
         );
         while counter.load(Ordering::Acquire) == seen {
-            futex::wait(counter, seen);
+            let _ =
+                futex::wait(counter, seen, std::time::Duration::from_secs(1));
         }
         seen = counter.load(Ordering::Acquire);
         changes += 1;
