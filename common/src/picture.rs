@@ -7,9 +7,12 @@
 //!     child  0x7f3a1c2e5000 --+
 //! ```
 //!
-//! Two arrows meet only when the kernel showed the same frame number for
-//! both; when frame numbers are hidden (not root), each arrow ends at what
-//! the flag bits say instead, and nothing is drawn that was not observed.
+//! Two arrows meet when the kernel showed the same frame number for both,
+//! or, with frame numbers hidden, when the flag bits are consistent with
+//! one page (present and mapped 2+ times in both, same kind, same value
+//! read): then the label says the frame was not seen. Otherwise each arrow
+//! ends at what its flag bits say, and nothing is drawn that was not
+//! observed.
 
 use crate::narrate;
 use crate::proc::pagemap::{Frame, PageInfo};
@@ -28,15 +31,30 @@ pub fn two_views(a: &View, b: &View) {
     let width = a.who.len().max(b.who.len());
     let label = |v: &View| format!("    {:<width$} {:#x}", v.who, v.addr);
     let (la, lb) = (label(a), label(b));
+    let converge = |target: String| {
+        let pad = " ".repeat(la.len() + 3);
+        narrate::raw(&format!("{la} --+"));
+        narrate::raw(&format!("{pad}+--> {target} ({})", a.reads));
+        narrate::raw(&format!("{lb} --+"));
+    };
+    let flags_say_one = |p: PageInfo, q: PageInfo| {
+        p.present()
+            && q.present()
+            && !p.exclusive()
+            && !q.exclusive()
+            && p.file_or_shared_anon() == q.file_or_shared_anon()
+            && a.reads == b.reads
+    };
     match (a.page.frame(), b.page.frame()) {
         (Frame::Number(x), Frame::Number(y)) if x == y => {
-            let pad = " ".repeat(la.len() + 3);
-            narrate::raw(&format!("{la} --+"));
-            narrate::raw(&format!(
-                "{pad}+--> frame {x:#x}: one page of RAM ({})",
-                a.reads
-            ));
-            narrate::raw(&format!("{lb} --+"));
+            converge(format!("frame {x:#x}: one page of RAM"));
+        }
+        (Frame::Hidden, Frame::Hidden) if flags_say_one(a.page, b.page) => {
+            converge(
+                "one page, as far as the flag bits show (mapped 2+ times in \
+                 both; frame numbers hidden)"
+                    .into(),
+            );
         }
         _ => {
             for (label, view) in [(la, a), (lb, b)] {
@@ -58,9 +76,9 @@ fn target(page: PageInfo) -> String {
         return "no page yet".into();
     }
     let whose = if page.exclusive() {
-        "its own"
+        "a page mapped only here:"
     } else {
-        "a shared"
+        "a page mapped 2+ times:"
     };
     let kind = if page.file_or_shared_anon() {
         "file/shmem"

@@ -11,13 +11,20 @@
 //! | 61    | a file page or shared anonymous (shmem) page               |
 //! | 58    | guard region (Linux 6.15+)                                 |
 //! | 57    | write-protected by userfaultfd                             |
-//! | 56    | mapped by exactly one process ("exclusively mapped")       |
+//! | 56    | the page is mapped exactly once ("exclusively mapped")     |
 //! | 55    | soft-dirty (written since soft-dirty bits were cleared)    |
 //! | 0..54 | page frame number, if present: the physical page           |
 //!
+//! Bit 56 counts page-table entries, not processes: one process that maps
+//! a page twice clears it too. On kernels built with
+//! `CONFIG_NO_PAGE_MAPCOUNT` (6.15+) a page of a large folio reads "mapped
+//! once" when it is certainly mapped only by this process, even twice, and
+//! "more than once" when another process may map it (pagemap.rst). So the
+//! lessons never claim bit 56 about two mappings inside one process.
+//!
 //! Since Linux 4.2 the frame number reads as 0 unless the reader has
-//! CAP_SYS_ADMIN, but the flag bits are still there: copy-on-write can be
-//! proven without root from bits 56 and 61.
+//! CAP_SYS_ADMIN in the initial user namespace, but the flag bits are still
+//! there: a copy is provable without it from bits 56 and 61.
 
 use std::fmt;
 use std::os::unix::fs::FileExt;
@@ -85,7 +92,9 @@ impl PageInfo {
     pub fn file_or_shared_anon(self) -> bool {
         self.bits() & FILE_OR_SHARED_ANON != 0
     }
-    /// Bit 56: mapped by exactly one process.
+    /// Bit 56: this page is mapped exactly once (one page-table entry in
+    /// the whole system). Printed as `mapped once` / `mapped 2+ times`, so
+    /// it cannot be read as MAP_SHARED or MAP_PRIVATE.
     pub fn exclusive(self) -> bool {
         self.bits() & EXCLUSIVE != 0
     }
@@ -115,8 +124,9 @@ impl fmt::Display for Frame {
     }
 }
 
-/// `present exclusive anon frame 0x10e37c`, `present shared file/shmem
-/// frame hidden (needs CAP_SYS_ADMIN)`, `not present`, `swapped`.
+/// `present, mapped once, anon, frame 0x10e37c`, `present, mapped 2+
+/// times, file/shmem, frame hidden (needs CAP_SYS_ADMIN)`, `not present`,
+/// `swapped`.
 impl fmt::Display for PageInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.available() {
@@ -129,16 +139,16 @@ impl fmt::Display for PageInfo {
             return f.write_str("not present");
         }
         let who = if self.exclusive() {
-            "exclusive"
+            "mapped once"
         } else {
-            "shared"
+            "mapped 2+ times"
         };
         let what = if self.file_or_shared_anon() {
             "file/shmem"
         } else {
             "anon"
         };
-        write!(f, "present {who} {what} {}", self.frame())
+        write!(f, "present, {who}, {what}, {}", self.frame())
     }
 }
 
