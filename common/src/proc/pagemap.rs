@@ -191,13 +191,13 @@ mod tests {
         let p = PageInfo::from_raw(PRESENT | EXCLUSIVE | 0x10e37c);
         assert!(p.present() && p.exclusive() && !p.file_or_shared_anon());
         assert_eq!(p.frame(), Frame::Number(0x10e37c));
-        assert_eq!(p.to_string(), "present exclusive anon frame 0x10e37c");
+        assert_eq!(p.to_string(), "present, mapped once, anon, frame 0x10e37c");
 
         let p = PageInfo::from_raw(PRESENT | FILE_OR_SHARED_ANON);
         assert_eq!(p.frame(), Frame::Hidden);
         assert_eq!(
             p.to_string(),
-            "present shared file/shmem frame hidden (needs CAP_SYS_ADMIN)"
+            "present, mapped 2+ times, file/shmem, frame hidden (needs CAP_SYS_ADMIN)"
         );
         assert_eq!(PageInfo::from_raw(0).to_string(), "not present");
         assert_eq!(PageInfo::from_raw(0).frame(), Frame::None);
