@@ -14,7 +14,7 @@
 //! on a terminal and through a pipe, even when parent and child both print:
 //! they take turns, and nothing sits in a buffer that `fork` would copy.
 //! Colour (green `[ok]`, red `[FAIL]`) only on a terminal, never with
-//! `NO_COLOR` set.
+//! `NO_COLOR` set or `TERM=dumb`.
 //!
 //! The state here is per process: after `fork` the child counts its own
 //! claims, and its verdict travels back as its exit status (see [`crate::fork`]).
@@ -93,6 +93,7 @@ fn colour() -> bool {
     *COLOUR.get_or_init(|| {
         std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
     })
 }
 

@@ -27,7 +27,9 @@ pub struct MapsLine {
     /// Device `major:minor`, as written.
     pub dev: String,
     pub inode: u64,
-    /// The file, a pseudo-path such as `[heap]`, or empty (anonymous).
+    /// The file, a pseudo-path such as `[heap]`, or empty (anonymous), as
+    /// the kernel wrote it: a newline in a file name reads `\012` here (see
+    /// [`MapsLine::file_path`]).
     pub path: String,
     /// The line exactly as the kernel wrote it.
     pub raw: String,
@@ -112,6 +114,13 @@ impl fmt::Display for Kind {
 }
 
 impl MapsLine {
+    /// The path with the kernel's one escape undone (`\012` is a newline in
+    /// the file's name), to compare with a path the program holds. The
+    /// kernel adds ` (deleted)` to a file that was unlinked; that stays.
+    pub fn file_path(&self) -> String {
+        self.path.replace("\\012", "\n")
+    }
+
     /// Parse one line. The path is everything after the inode, so paths
     /// with spaces (and the kernel's ` (deleted)` suffix) survive.
     pub fn parse(line: &str) -> Result<MapsLine> {
@@ -275,6 +284,16 @@ pub(crate) mod tests {
 7f3a1c2eb000-7f3a1c2ec000 rw-p 00000000 00:00 0  [anon:arena]
 ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
 ";
+
+    #[test]
+    fn undoes_the_newline_escape() {
+        let l = MapsLine::parse(
+            "7f3a1c2e6000-7f3a1c2e8000 r--p 00000000 fe:01 99  /tmp/a\\012b",
+        )
+        .unwrap();
+        assert_eq!(l.path, "/tmp/a\\012b");
+        assert_eq!(l.file_path(), "/tmp/a\nb");
+    }
 
     #[test]
     fn parses_every_column() {
