@@ -96,6 +96,93 @@ pub fn warn_if_unoptimised(lesson: &str) {
     }
 }
 
+/// The cheapest clock this CPU has, for timing one short operation at a
+/// time: the time-stamp counter (`rdtsc`) on x86-64, calibrated against
+/// the monotonic clock; `Instant` elsewhere. A per-operation figure still
+/// contains one reading of it: [`Ticks::cost_ns`] says how much.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticks {
+    /// Nanoseconds per tick.
+    ns_per_tick: f64,
+    /// What one reading costs, measured.
+    cost_ns: f64,
+}
+
+impl Ticks {
+    /// Calibrate (about 50 ms) and measure what one reading costs.
+    pub fn calibrate() -> Ticks {
+        let start = Instant::now();
+        let t0 = Self::now();
+        while start.elapsed() < Duration::from_millis(50) {}
+        let ns = start.elapsed().as_nanos() as f64;
+        let ns_per_tick = ns / (Self::now() - t0).max(1) as f64;
+        const N: u64 = 100_000;
+        let t0 = Self::now();
+        let mut last = t0;
+        for _ in 0..N {
+            last = std::hint::black_box(Self::now());
+        }
+        let cost_ns = (last - t0) as f64 * ns_per_tick / N as f64;
+        Ticks {
+            ns_per_tick,
+            cost_ns,
+        }
+    }
+
+    /// Read the clock: ticks, comparable only with other readings.
+    #[inline(always)]
+    pub fn now() -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: rdtsc has no preconditions; it reads the time-stamp
+            // counter (every x86-64 CPU has one).
+            unsafe { std::arch::x86_64::_rdtsc() }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            static START: std::sync::OnceLock<Instant> =
+                std::sync::OnceLock::new();
+            START.get_or_init(Instant::now).elapsed().as_nanos() as u64
+        }
+    }
+
+    pub fn to_ns(&self, ticks: u64) -> f64 {
+        ticks as f64 * self.ns_per_tick
+    }
+
+    /// What one reading of the clock costs, in nanoseconds.
+    pub fn cost_ns(&self) -> f64 {
+        self.cost_ns
+    }
+
+    /// `rdtsc` or `Instant`.
+    pub fn name() -> &'static str {
+        if cfg!(target_arch = "x86_64") {
+            "rdtsc"
+        } else {
+            "Instant"
+        }
+    }
+}
+
+/// Whether this runs in a virtual machine, and how that was seen: the
+/// CPUID "hypervisor present" bit on x86-64, or `/sys/hypervisor/type`.
+/// None if nothing says so (a machine may still be virtual).
+pub fn virtual_machine() -> Option<String> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // cpuid leaf 1 exists on every x86-64 CPU (safe since Rust 1.87).
+        let leaf = std::arch::x86_64::__cpuid(1);
+        if leaf.ecx & (1 << 31) != 0 {
+            return Some("CPUID hypervisor bit set".into());
+        }
+    }
+    std::fs::read_to_string("/sys/hypervisor/type")
+        .ok()
+        .map(|t| format!("/sys/hypervisor/type says {}", t.trim()))
+        .filter(|t| !t.ends_with("says "))
+}
+
 /// Say where the numbers come from: kernel, CPU, how many CPUs, page
 /// size, transparent huge pages, the temp dir (where bench files go).
 pub fn describe_machine() {
@@ -111,8 +198,12 @@ pub fn describe_machine() {
         .unwrap_or_else(|| "unknown CPU".into());
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let thp = read("/sys/kernel/mm/transparent_hugepage/enabled");
+    let vm = virtual_machine().map_or_else(
+        || "no sign of a virtual machine".to_string(),
+        |how| format!("a virtual machine ({how})"),
+    );
     narrate::raw(&format!(
-        "machine: Linux {}, {cpu}, {cpus} CPUs available, page size {}, THP {}, files in {}",
+        "machine: Linux {}, {cpu}, {cpus} CPUs available, {vm}, page size {}, THP {}, files in {}",
         kernel.trim(),
         crate::page_size(),
         thp.trim(),
@@ -138,6 +229,17 @@ pub fn total_ram() -> Result<u64> {
     #[allow(clippy::useless_conversion)]
     let total = u64::from(info.totalram);
     Ok(total * u64::from(info.mem_unit))
+}
+
+/// The memory limit of this process's cgroup (v2 `memory.max`), if it has
+/// one.
+pub fn cgroup_limit() -> Option<u64> {
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let max =
+        std::fs::read_to_string(format!("/sys/fs/cgroup{path}/memory.max"))
+            .ok()?;
+    max.trim().parse().ok()
 }
 
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
@@ -236,8 +338,10 @@ impl BenchArgs {
     }
 
     /// A size for data the bench keeps in RAM (`copies` times over): more
-    /// than half the machine's memory is refused up front, rather than
-    /// failing in the middle (or being killed by the OOM killer).
+    /// than half the memory this process can have (the machine's, or its
+    /// memory cgroup's limit, whichever is smaller) is refused up front,
+    /// rather than failing in the middle (or being killed by the OOM
+    /// killer).
     pub fn size_in_ram(
         &self,
         name: &str,
@@ -245,7 +349,7 @@ impl BenchArgs {
         copies: u64,
     ) -> Result<u64> {
         let size = self.size(name, default)?;
-        let ram = total_ram()?;
+        let ram = total_ram()?.min(cgroup_limit().unwrap_or(u64::MAX));
         if size.saturating_mul(copies) > ram / 2 {
             return Err(Error::plain(
                 &format!("--{name}"),
@@ -260,9 +364,19 @@ impl BenchArgs {
         Ok(size)
     }
 
-    pub fn count(&self, name: &str, default: u64) -> Result<u64> {
-        self.get(name)
-            .map_or(Ok(default), |v| parse_count(&format!("--{name}"), v))
+    /// A count no larger than `max` (a bound that keeps the run, and its
+    /// memory, finite): a larger one is a one-line error.
+    pub fn count(&self, name: &str, default: u64, max: u64) -> Result<u64> {
+        let n = self
+            .get(name)
+            .map_or(Ok(default), |v| parse_count(&format!("--{name}"), v))?;
+        if n > max {
+            return Err(Error::plain(
+                &format!("--{name}"),
+                format!("{n} is too large: at most {max}"),
+            ));
+        }
+        Ok(n)
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -366,7 +480,8 @@ mod tests {
             .collect();
         let b = BenchArgs::parse(&args, &["size", "reps"]).unwrap();
         assert_eq!(b.size("size", 1).unwrap(), 8 << 20);
-        assert_eq!(b.count("reps", 5).unwrap(), 2);
+        assert_eq!(b.count("reps", 5, 10).unwrap(), 2);
+        assert!(b.count("reps", 5, 1).is_err());
         assert!(BenchArgs::parse(&args, &["size"]).is_err());
         assert!(BenchArgs::parse(&["--size".to_string()], &["size"]).is_err());
     }

@@ -26,7 +26,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     // Twice over: copy-on-write duplicates every page.
     let size = args.size_in_ram("size", 1 << 30, 2)?;
     let size = size.next_multiple_of(page_size() as u64) as usize;
-    let reps = args.count("reps", 5)? as usize;
+    let reps = args.count("reps", 5, 1000)? as usize;
     let pages = size / page_size();
     warn_if_unoptimised("private-anon");
     narrate::raw(&format!(

@@ -39,7 +39,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     // Whole 8-byte words: the scan reads u64s.
     // In RAM three times over: the in-RAM copy and two cached files.
     let size = args.size_in_ram("size", 1 << 30, 3)?.next_multiple_of(8);
-    let reps = args.count("reps", 5)? as usize;
+    let reps = args.count("reps", 5, 1000)? as usize;
     warn_if_unoptimised("shared-file");
     narrate::raw(&format!(
         "shared-file bench: scanning {} three ways, then small files; {reps} runs each \
