@@ -159,7 +159,20 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         return Ok(narrate::exit_code());
     }
     if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
-        (command.run)(&rest(), &Ctx::default())?;
+        let args = rest();
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            let head = format!(
+                "Usage: {} {} {}",
+                lesson.name, command.name, command.usage
+            );
+            let mut text = format!("{}\n\n", head.trim_end());
+            for line in narrate::wrap_text("", "", command.about) {
+                text.push_str(&format!("{}\n", line.trim_end()));
+            }
+            print_out(&text);
+            return Ok(EXIT_OK);
+        }
+        (command.run)(&args, &Ctx::default())?;
         return Ok(narrate::exit_code());
     }
     let parsed = parse(lesson, args)?;
