@@ -75,7 +75,11 @@ impl std::error::Error for Error {}
 /// ignored: the exit status still says it failed.
 pub fn report(error: &Error) {
     use std::io::Write;
-    let line = one_line(&format!("error: {error}"));
+    let mut line = format!("error: {error}");
+    if let Some(note) = crate::fork::death_note() {
+        line.push_str(&format!(" ({note})"));
+    }
+    let line = one_line(&line);
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 

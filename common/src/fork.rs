@@ -232,14 +232,19 @@ impl Child {
     }
 
     /// Wait, and claim that every claim the child checked held: the usual
-    /// end of a child that ran a lesson step.
+    /// end of a child that ran a lesson step. A child killed by a signal
+    /// (someone killed it from outside) is an error, not a failed claim.
     pub fn wait_ok(self) -> Result<bool> {
         let end = self.wait()?;
-        let ok = end
-            == ChildEnd::Exited {
-                pid: end_pid(&end),
-                code: EXIT_OK,
-            };
+        if let ChildEnd::Killed { pid, signal } = end {
+            return Err(Error::plain(
+                "waitpid",
+                format!(
+                    "child {pid} was killed by {signal} before it finished"
+                ),
+            ));
+        }
+        let ok = matches!(end, ChildEnd::Exited { code: EXIT_OK, .. });
         Ok(narrate::claim(
             ok,
             "the child's own claims held (its exit status is 0)",
@@ -249,9 +254,31 @@ impl Child {
     }
 }
 
-fn end_pid(end: &ChildEnd) -> Pid {
-    match *end {
-        ChildEnd::Exited { pid, .. } | ChildEnd::Killed { pid, .. } => pid,
+/// How a child the lesson gave up on had already ended, if it had: added
+/// to the error the lesson stops with, so that "the other process ended"
+/// says which one and how.
+static DEATH_NOTE: std::sync::Mutex<Option<String>> =
+    std::sync::Mutex::new(None);
+
+/// The note left by a child that ended before the lesson waited for it.
+pub fn death_note() -> Option<String> {
+    DEATH_NOTE.lock().ok()?.take()
+}
+
+/// `pid`'s end, if it has ended, without reaping it (`waitid` with
+/// `WNOWAIT`).
+pub fn ended(pid: Pid) -> Option<ChildEnd> {
+    use nix::sys::wait::{Id, WaitPidFlag, waitid};
+    let flags =
+        WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    match waitid(Id::Pid(pid), flags) {
+        Ok(WaitStatus::Exited(pid, code)) => {
+            Some(ChildEnd::Exited { pid, code })
+        }
+        Ok(WaitStatus::Signaled(pid, signal, _)) => {
+            Some(ChildEnd::Killed { pid, signal })
+        }
+        _ => None,
     }
 }
 
@@ -259,6 +286,12 @@ impl Drop for Child {
     fn drop(&mut self) {
         if !self.reaped {
             narrate::forget_process(self.pid.as_raw());
+            if let Some(end) = ended(self.pid) {
+                if let Ok(mut note) = DEATH_NOTE.lock() {
+                    *note =
+                        Some(end.to_string().replace(" killed", " was killed"));
+                }
+            }
             let _ = kill(self.pid, Signal::SIGKILL);
             let _ = waitpid(self.pid, None);
         }

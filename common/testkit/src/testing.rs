@@ -435,6 +435,160 @@ pub mod checks {
         }
     }
 
+    /// At every `--pause` of every scenario where the lesson has a live
+    /// child or peer, kill that process (SIGKILL) and press Enter: the
+    /// lesson must end within a second, with exit status 2 and one line on
+    /// stderr that says which process was killed by SIGKILL, and leave no
+    /// scratch file and no process behind.
+    pub fn killing_the_other_process_at_each_pause(
+        exe: &Path,
+        scenarios: &[&str],
+    ) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        for scenario in scenarios {
+            for stop_at in 1.. {
+                let tmp = super::TempDir::new("kill-other");
+                let mut lesson = std::process::Command::new(exe)
+                    .args(["--pause", scenario])
+                    .env("TMPDIR", &tmp.0)
+                    .env("NO_COLOR", "1")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("start the lesson");
+                let pid = nix::unistd::Pid::from_raw(lesson.id() as i32);
+                let mut stdin = lesson.stdin.take().expect("stdin");
+                let mut lines =
+                    BufReader::new(lesson.stdout.take().expect("stdout"))
+                        .lines();
+                let (mut prompts, mut killed) = (0, Vec::new());
+                for line in lines.by_ref() {
+                    let line = line.expect("read the lesson's output");
+                    if !line.contains("--pause: look from a second terminal") {
+                        continue;
+                    }
+                    prompts += 1;
+                    let others = children_of(pid);
+                    if prompts < stop_at || others.is_empty() {
+                        stdin.write_all(b"\n").expect("press Enter");
+                        continue;
+                    }
+                    for other in &others {
+                        let _ = nix::sys::signal::kill(
+                            *other,
+                            nix::sys::signal::Signal::SIGKILL,
+                        );
+                        assert!(ends_soon(*other), "{other} did not die");
+                    }
+                    killed = others;
+                    stdin.write_all(b"\n").expect("press Enter");
+                    break;
+                }
+                if killed.is_empty() {
+                    // No pause left with a live child: this scenario is done.
+                    drop(stdin);
+                    let status = lesson.wait().expect("wait");
+                    assert!(
+                        status.success(),
+                        "{scenario} ended badly: {status}"
+                    );
+                    break;
+                }
+                let at = format!("{scenario}, pause {stop_at}");
+                assert!(
+                    ends_within(pid, 1000),
+                    "{at}: the lesson did not end within a second of losing \
+                     its child {killed:?}"
+                );
+                drop(stdin);
+                for _ in lines {}
+                let mut stderr = String::new();
+                lesson
+                    .stderr
+                    .take()
+                    .expect("stderr")
+                    .read_to_string(&mut stderr)
+                    .expect("read stderr");
+                let status = lesson.wait().expect("wait");
+                assert_eq!(status.code(), Some(2), "{at}: {stderr}");
+                let errors: Vec<&str> = stderr.lines().collect();
+                assert_eq!(errors.len(), 1, "{at}: one line: {stderr:?}");
+                assert!(
+                    errors[0].starts_with("error: ")
+                        && errors[0].contains("killed by SIGKILL"),
+                    "{at}: the error names what happened: {stderr:?}"
+                );
+                assert!(tmp.is_empty(), "{at}: scratch files left");
+                assert!(children_of(pid).is_empty(), "{at}: processes left");
+            }
+        }
+    }
+
+    /// Every claim holds with the scratch files on tmpfs (`TMPDIR` in
+    /// /dev/shm), as on systems whose /tmp is tmpfs.
+    pub fn holds_on_tmpfs(exe: &Path) {
+        let dir = std::path::PathBuf::from(format!(
+            "/dev/shm/mmap-quadrants-tmpfs-{}-{}",
+            std::process::id(),
+            exe.file_name().expect("name").to_string_lossy()
+        ));
+        std::fs::create_dir_all(&dir).expect("a directory in /dev/shm");
+        let out = super::run_with_env(
+            exe,
+            &[],
+            &[("TMPDIR", dir.to_str().expect("utf-8"))],
+        );
+        let left = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+        let _ = std::fs::remove_dir_all(&dir);
+        out.assert_all_held();
+        assert_eq!(left, 0, "scratch files left on tmpfs");
+    }
+
+    /// Every claim holds as root without CAP_SYS_ADMIN (a default
+    /// container): frame numbers are hidden and the lesson says so.
+    /// As an ordinary user this process lacks it already.
+    pub fn holds_without_cap_sys_admin(exe: &Path) {
+        let out = if nix::unistd::geteuid().is_root() {
+            std::process::Command::new("setpriv")
+                .args([
+                    "--inh-caps=-sys_admin",
+                    "--bounding-set=-sys_admin",
+                    "--",
+                ])
+                .arg(exe)
+                .env("NO_COLOR", "1")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("setpriv (util-linux) is needed")
+                .into()
+        } else {
+            run(exe, &[])
+        };
+        let out: super::Run = out;
+        out.assert_all_held();
+        assert!(
+            out.stdout.contains("pagemap hides frame numbers"),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
+    }
+
+    /// Every claim holds on one CPU (`taskset -c 0`): parent and child
+    /// take turns, never both at once.
+    pub fn holds_on_one_cpu(exe: &Path) {
+        let out: super::Run = std::process::Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(exe)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("taskset (util-linux) is needed")
+            .into();
+        out.assert_all_held();
+    }
+
     /// PIDs whose parent is `pid`, from /proc/*/stat.
     fn children_of(pid: nix::unistd::Pid) -> Vec<nix::unistd::Pid> {
         let mut found = Vec::new();
@@ -467,6 +621,11 @@ pub mod checks {
     /// Whether `pid` has exited (or does within 10 s), by polling a pidfd:
     /// the kernel says when, no sleeping.
     fn ends_soon(pid: nix::unistd::Pid) -> bool {
+        ends_within(pid, 10_000)
+    }
+
+    /// Whether `pid` has exited, or does within `ms` milliseconds.
+    fn ends_within(pid: nix::unistd::Pid, ms: i32) -> bool {
         // SAFETY: pidfd_open takes a PID and flags and returns a new fd or
         // -1; it touches no memory of ours.
         let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) }
@@ -480,7 +639,7 @@ pub mod checks {
             revents: 0,
         };
         // SAFETY: one valid pollfd; the fd is ours and closed right after.
-        let ready = unsafe { libc::poll(&mut pfd, 1, 10_000) };
+        let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
         // SAFETY: closing the pidfd we opened.
         unsafe { libc::close(fd) };
         ready == 1
@@ -599,6 +758,30 @@ macro_rules! lesson_tests {
         #[test]
         fn every_claim_holds_without_root() {
             $crate::testing::checks::holds_without_root(exe());
+        }
+
+        /// Scratch files on tmpfs, as where /tmp is tmpfs.
+        #[test]
+        fn every_claim_holds_on_tmpfs() {
+            $crate::testing::checks::holds_on_tmpfs(exe());
+        }
+
+        /// Root in a default container: no CAP_SYS_ADMIN.
+        #[test]
+        fn every_claim_holds_without_cap_sys_admin() {
+            $crate::testing::checks::holds_without_cap_sys_admin(exe());
+        }
+
+        #[test]
+        fn every_claim_holds_on_one_cpu() {
+            $crate::testing::checks::holds_on_one_cpu(exe());
+        }
+
+        /// Killing the child or peer at any pause: a clear error within a
+        /// second, nothing left behind.
+        #[test]
+        fn killing_the_other_process_at_each_pause_is_a_clear_error() {
+            $crate::testing::checks::killing_the_other_process_at_each_pause(exe(), SCENARIOS);
         }
 
         #[test]
