@@ -31,9 +31,10 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     warn_if_unoptimised("private-anon");
     narrate::raw(&format!(
         "private-anon bench: costs per page, measured on {} ({pages} pages) of \
-         private anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE); {reps} runs \
+         private anonymous memory in {} pages (MADV_NOHUGEPAGE); {reps} runs \
          each after a warm-up; medians with min–max.",
-        show_size(size as u64)
+        show_size(size as u64),
+        show_size(page_size() as u64)
     ));
     common::bench::describe_machine();
 
@@ -140,26 +141,103 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     bar_chart(&chart, "ns/page", 0);
     narrate::raw("");
     let ns = |i: usize| rows[i].1.median;
-    explain(&format!(
-        "What this means: memory that mmap hands out costs nothing until it is \
-         touched; then every page costs a page fault. The first write took \
-         {:.0} ns a page (allocate, zero, map), a first read only {:.0} ns (it \
-         maps the shared zero page, nothing to allocate or clear). \
-         MAP_POPULATE takes the same faults inside the mmap call (getrusage \
-         counts them too), {:.0} ns a page, and none later. After fork, a \
-         write to a shared page costs a copy: {:.0} \
-         ns. Giving pages back (munmap) is cheap, {:.0} ns a page. And fork \
-         itself costs {:.1} ms per GiB the parent has written, to copy page \
-         tables and mark every page copy-on-write: large processes fork \
-         slowly.",
-        ns(0),
-        ns(1),
-        ns(2),
-        ns(3),
-        ns(4),
-        fork_ms.median
-    ));
+    explain(&meaning(&Figures {
+        write: ns(0),
+        read: ns(1),
+        populate: ns(2),
+        populate_faults: rows[2].2,
+        cow: ns(3),
+        munmap: ns(4),
+        fork_ms_per_gib: fork_ms.median,
+    }));
     Ok(())
+}
+
+/// The medians the closing paragraph interprets: ns per page, and ms per
+/// GiB for fork.
+struct Figures {
+    write: f64,
+    read: f64,
+    populate: f64,
+    /// Faults per page counted inside the MAP_POPULATE mmap call.
+    populate_faults: f64,
+    cow: f64,
+    munmap: f64,
+    fork_ms_per_gib: f64,
+}
+
+/// "What this means", built from the numbers: each comparison word
+/// follows the figures it compares.
+fn meaning(f: &Figures) -> String {
+    let mut text = format!(
+        "What this means: memory that mmap hands out costs nothing until it \
+         is touched; then every page costs a page fault. The first write took \
+         {:.0} ns a page (allocate, zero, map); ",
+        f.write
+    );
+    text += &if f.read < f.write * 0.8 {
+        format!(
+            "a first read only {:.0} ns: it maps the shared zero page, with \
+             nothing to allocate or clear. ",
+            f.read
+        )
+    } else {
+        format!(
+            "a first read {:.0} ns, no cheaper here although it only maps the \
+             shared zero page (was the machine busy?). ",
+            f.read
+        )
+    };
+    text += &format!(
+        "MAP_POPULATE took {:.0} ns a page inside the mmap call",
+        f.populate
+    );
+    text += &if f.populate_faults >= 0.5 {
+        format!(
+            ", where getrusage counted {:.2} faults a page: it takes the same \
+             faults up front instead of later. ",
+            f.populate_faults
+        )
+    } else {
+        format!(
+            ", where getrusage counted only {:.2} faults a page: this kernel \
+             fills the pages without counting a fault for each. ",
+            f.populate_faults
+        )
+    };
+    text += &if f.cow > f.write {
+        format!(
+            "After fork, a write to a shared page costs a copy: {:.0} ns, more \
+             than a fresh page because the old contents are copied. ",
+            f.cow
+        )
+    } else {
+        format!(
+            "After fork, a write to a shared page costs a copy: {:.0} ns, no \
+             more than a fresh page here. ",
+            f.cow
+        )
+    };
+    text += &if f.munmap < f.write / 2.0 {
+        format!(
+            "Giving pages back (munmap) is cheap in comparison, {:.0} ns a \
+             page. ",
+            f.munmap
+        )
+    } else {
+        format!(
+            "Giving pages back (munmap) took {:.0} ns a page, not much less \
+             than getting them. ",
+            f.munmap
+        )
+    };
+    text += &format!(
+        "And fork itself cost {:.1} ms per GiB the parent had written, to \
+         copy page tables and mark every page copy-on-write: the more memory a \
+         process has touched, the longer its fork takes.",
+        f.fork_ms_per_gib
+    );
+    text
 }
 
 /// `reps` measurements after a warm-up: `(time, minor faults)` each.
@@ -260,5 +338,43 @@ fn ended_well(end: ChildEnd) -> Result<()> {
     match end {
         ChildEnd::Exited { code: 0, .. } => Ok(()),
         end => Err(Error::plain("bench", format!("the measuring {end}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Opposite numbers flip the words.
+    #[test]
+    fn the_paragraph_follows_the_numbers() {
+        let usual = meaning(&Figures {
+            write: 2000.0,
+            read: 800.0,
+            populate: 1500.0,
+            populate_faults: 1.0,
+            cow: 3000.0,
+            munmap: 250.0,
+            fork_ms_per_gib: 25.0,
+        });
+        for want in ["only 800", "up front", "more than a fresh", "cheap"] {
+            assert!(usual.contains(want), "{want}: {usual}");
+        }
+        let odd = meaning(&Figures {
+            write: 800.0,
+            read: 2000.0,
+            populate: 1500.0,
+            populate_faults: 0.0,
+            cow: 300.0,
+            munmap: 2500.0,
+            fork_ms_per_gib: 25.0,
+        });
+        for want in ["no cheaper", "only 0.00", "no more than", "not much less"]
+        {
+            assert!(odd.contains(want), "{want}: {odd}");
+        }
+        for gone in ["only 2000", "up front", "because the old", "is cheap"] {
+            assert!(!odd.contains(gone), "{gone}: {odd}");
+        }
     }
 }
