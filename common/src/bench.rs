@@ -257,9 +257,13 @@ pub fn parse_size(what: &str, text: &str) -> Result<u64> {
         "G" | "GiB" => 30,
         _ => return Err(bad("is not a size: use a number with K, M or G")),
     };
-    let n: u64 = number
-        .parse()
-        .map_err(|_| bad("is not a size: use a number with K, M or G"))?;
+    let n: u64 = number.parse().map_err(|_| {
+        if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+            bad("is too large")
+        } else {
+            bad("is not a size: use a number with K, M or G")
+        }
+    })?;
     let size = n
         .checked_shl(shift)
         .filter(|s| s >> shift == n)

@@ -97,13 +97,41 @@ fn colour() -> bool {
     })
 }
 
+/// The first error writing to stdout other than a closed pipe (say,
+/// ENOSPC on /dev/full), as a raw errno: reported once, at the end.
+static OUTPUT_ERROR: AtomicI32 = AtomicI32::new(0);
+
 /// Write one line and flush it at once.
 fn emit(line: &str) {
     let mut out = std::io::stdout().lock();
+    let written = writeln!(out, "{line}").and_then(|()| out.flush());
     // A closed pipe (`lesson | head`) is not the lesson's business: the
-    // lines simply go nowhere.
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    // lines simply go nowhere. Any other failure is remembered.
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let errno = e.raw_os_error().unwrap_or(libc::EIO);
+            let _ = OUTPUT_ERROR.compare_exchange(
+                0,
+                errno,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+    }
+}
+
+/// Why the lesson's output could not be written, if it could not (other
+/// than a closed pipe): the lesson then ends with this error, since a
+/// student saw nothing.
+pub fn output_error() -> Option<crate::Error> {
+    match OUTPUT_ERROR.load(Ordering::Relaxed) {
+        0 => None,
+        errno => Some(crate::Error::sys(
+            "write",
+            nix::errno::Errno::from_raw(errno),
+            "standard output",
+        )),
+    }
 }
 
 /// Word-wrap `text` at [`WIDTH`]: the first line starts with `first`, the
@@ -375,8 +403,15 @@ pub(crate) fn reset_counts() {
 }
 
 /// The exit status this process has earned so far: 0 if every claim held,
-/// 1 if any failed.
+/// 1 if any failed, 2 if its output could not be written (reported on
+/// stderr, once).
 pub fn exit_code() -> i32 {
+    // A child writes to the same stdout: its parent reports it, once.
+    if let Some(e) = output_error().filter(|_| role() != Role::Child) {
+        OUTPUT_ERROR.store(0, Ordering::Relaxed);
+        crate::error::report(&e);
+        return crate::error::EXIT_ERROR;
+    }
     if FAILED.load(Ordering::Relaxed) == 0 {
         EXIT_OK
     } else {
