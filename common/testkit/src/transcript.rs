@@ -372,6 +372,188 @@ fn step_comments_missing(
         .collect()
 }
 
+/// The code listings of the book: a fenced block right after a marker
+///
+/// ````text
+/// <!-- listing: shared-anon/src/main.rs#map -->
+/// ```rust,ignore
+/// ...the lines between `// ANCHOR: map` and `// ANCHOR_END: map`...
+/// ```
+/// ````
+///
+/// must hold exactly the lines of that anchored region of the source (the
+/// path is from the repository's top), so a page shows real code without
+/// `{{#include}}` (which a code host shows as a bare directive) and cannot
+/// drift from it. `BLESS=1` rewrites every listing from its source, and
+/// turns any `{{#include ../../FILE:ANCHOR}}` into such a listing. Returns
+/// the problems found (none when blessing).
+pub fn check_listings(book_src: &Path) -> Vec<String> {
+    let top = book_src.join("../..");
+    let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
+    let mut problems = Vec::new();
+    for page in pages(book_src) {
+        let text = std::fs::read_to_string(&page).expect("read page");
+        let (fixed, found) = listings(&text, &top);
+        for (line, why) in found {
+            problems.push(format!("{}:{line}: {why}", page.display()));
+        }
+        if bless && fixed != text {
+            std::fs::write(&page, &fixed).expect("write page");
+            eprintln!("blessed listings in {}", page.display());
+        }
+    }
+    if bless { Vec::new() } else { problems }
+}
+
+/// `text` with every listing (and every `{{#include}}`) made equal to its
+/// source, and what differed or could not be found, by line.
+fn listings(text: &str, top: &Path) -> (String, Vec<(usize, String)>) {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut problems = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_end();
+        let marker = line
+            .strip_prefix("<!-- listing: ")
+            .and_then(|r| r.strip_suffix(" -->"));
+        let include = line
+            .strip_prefix("{{#include ../../")
+            .and_then(|r| r.strip_suffix("}}"))
+            .map(|r| r.replacen(':', "#", 1));
+        if let Some(include) = include {
+            // An include inside an open fence: the marker goes before it.
+            match region(top, &include) {
+                Ok(code) => {
+                    let fence = out
+                        .rfind("```")
+                        .expect("an include inside a fenced block");
+                    out.insert_str(
+                        fence,
+                        &format!("<!-- listing: {include} -->\n"),
+                    );
+                    out.push_str(&code);
+                    problems.push((i + 1, format!("{{{{#include}}}} of {include}: BLESS=1 turns it into a listing")));
+                }
+                Err(why) => {
+                    out.push_str(lines[i]);
+                    problems.push((i + 1, why));
+                }
+            }
+            i += 1;
+            continue;
+        }
+        out.push_str(lines[i]);
+        i += 1;
+        let Some(source) = marker else { continue };
+        if i >= lines.len() || !lines[i].starts_with("```") {
+            problems.push((
+                i,
+                format!("listing {source}: no fenced block after the marker"),
+            ));
+            continue;
+        }
+        out.push_str(lines[i]);
+        i += 1;
+        let start = i;
+        while i < lines.len() && !lines[i].starts_with("```") {
+            i += 1;
+        }
+        let shown: String = lines[start..i].concat();
+        match region(top, source) {
+            Ok(code) => {
+                if code != shown {
+                    problems.push((
+                        start,
+                        format!(
+                            "the listing of {source} differs from the code \
+                             (BLESS=1 rewrites it):\n{}",
+                            diff(&shown, &code)
+                        ),
+                    ));
+                }
+                out.push_str(&code);
+            }
+            Err(why) => {
+                problems.push((start, why));
+                out.push_str(&shown);
+            }
+        }
+    }
+    (out, problems)
+}
+
+/// The lines of `FILE#ANCHOR` (from the repository's top) between
+/// `// ANCHOR: ANCHOR` and `// ANCHOR_END: ANCHOR`, without the anchor
+/// lines of any region. If the anchor is not in FILE, the other files of
+/// the same directory are searched, and the error names where it is.
+fn region(top: &Path, source: &str) -> Result<String, String> {
+    let (file, anchor) = source
+        .split_once('#')
+        .ok_or_else(|| format!("listing {source}: expected FILE#ANCHOR"))?;
+    let path = top.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("listing {source}: cannot read {file}: {e}"))?;
+    let begin = format!("// ANCHOR: {anchor}");
+    let end = format!("// ANCHOR_END: {anchor}");
+    let mut inside = false;
+    let mut found = false;
+    let mut code = String::new();
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t == begin {
+            inside = true;
+            found = true;
+            continue;
+        }
+        if t == end {
+            inside = false;
+            continue;
+        }
+        if inside && !t.starts_with("// ANCHOR") {
+            code.push_str(line);
+        }
+    }
+    if found {
+        return Ok(dedent(&code));
+    }
+    let dir = path.parent().expect("a directory");
+    let elsewhere = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == begin))
+        });
+    Err(match elsewhere {
+        Some(e) => format!(
+            "listing {source}: no anchor {anchor} in {file}; it is in {}",
+            e.path().display()
+        ),
+        None => format!("listing {source}: no anchor {anchor} in {file}"),
+    })
+}
+
+/// Remove the indentation every non-empty line shares.
+fn dedent(code: &str) -> String {
+    let indent = code
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    code.split_inclusive('\n')
+        .map(|l| {
+            if l.trim().is_empty() {
+                l.trim_start_matches(' ')
+            } else {
+                &l[indent..]
+            }
+        })
+        .collect()
+}
+
 /// Where two normalised transcripts part: a unified diff with context.
 pub fn diff(want: &str, got: &str) -> String {
     similar::TextDiff::from_lines(want, got)
