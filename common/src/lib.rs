@@ -9,6 +9,7 @@
 //!   plus `mincore`, fault counts and `/proc/self/io`;
 //! - [`mapping`]: owns a mapping a lesson made, hands out checked atomics;
 //! - [`evidence`]: print the maps line and pagemap entry of an address;
+//! - [`exercise`]: the code exercises' `main` (a hint, a check, a verdict);
 //! - [`narrate`]: steps, process tags, evidence lines and checked claims;
 //! - [`picture`]: pages and frames drawn from live pagemap data;
 //! - [`show`]: calls printed the way C would write them;
@@ -34,6 +35,7 @@ pub mod cli;
 pub mod ctx;
 pub mod error;
 pub mod evidence;
+pub mod exercise;
 pub mod fault;
 pub mod fork;
 pub mod futex;

@@ -649,27 +649,76 @@ pub mod checks {
     /// starts from compiles and fails its check (exit 1), and the solution
     /// holds (exit 0). `cargo test` builds the examples next to the lesson.
     pub fn exercise_stub_fails_and_solution_holds(exe: &Path, name: &str) {
+        exercise_checks(exe, name, false);
+    }
+
+    /// The code exercise `name` in the lesson's `examples/`: the stub
+    /// compiles and its check either still fails (exit 1, as handed out)
+    /// or holds (exit 0: a student solved it in place, which must not
+    /// break `cargo test`); which one is said on stderr. `--hint` prints a
+    /// hint. The reference solution (`{name}_solution`) holds. `cargo test`
+    /// builds the examples next to the lesson.
+    pub fn exercise_is_checked(exe: &Path, name: &str) {
+        exercise_checks(exe, name, true);
+    }
+
+    fn exercise_checks(exe: &Path, name: &str, has_hint: bool) {
         let dir = exe.parent().expect("target dir").join("examples");
-        for (example, code) in
-            [(name.to_string(), 1), (format!("{name}_solution"), 0)]
-        {
-            let path = dir.join(&example);
+        let built = |example: &str| {
+            let path = dir.join(example);
             assert!(
                 path.is_file(),
                 "{} not built: cargo test builds examples",
                 path.display()
             );
-            let out = run(&path, &[]);
-            assert_eq!(
-                out.code,
-                Some(code),
-                "{example}:\n{}{}",
-                out.stdout,
-                out.stderr
-            );
-            let verdict = if code == 0 { "all held" } else { "FAILED" };
-            assert!(out.stdout.contains(verdict), "{example}:\n{}", out.stdout);
+            path
+        };
+        let stub = run(&built(name), &[]);
+        match stub.code {
+            Some(1) => {
+                assert!(
+                    stub.stdout.contains("[FAIL]"),
+                    "{name}:\n{}",
+                    stub.stdout
+                );
+                eprintln!("exercise {name}: still failing, as handed out");
+            }
+            Some(0) => {
+                assert!(
+                    stub.stdout.contains("all held"),
+                    "{name}:\n{}",
+                    stub.stdout
+                );
+                eprintln!("exercise {name}: solved in place");
+            }
+            _ => panic!(
+                "exercise {name} must fail its check (1) or pass it (0):\n{}{}",
+                stub.stdout, stub.stderr
+            ),
         }
+        if has_hint {
+            let hint = run(&built(name), &["--hint"]);
+            assert_eq!(hint.code, Some(0), "{name} --hint:\n{}", hint.stderr);
+            assert!(
+                hint.stdout.contains("Hint:"),
+                "{name} --hint:\n{}",
+                hint.stdout
+            );
+        }
+        let solution = format!("{name}_solution");
+        let out = run(&built(&solution), &[]);
+        assert_eq!(
+            out.code,
+            Some(0),
+            "{solution}:\n{}{}",
+            out.stdout,
+            out.stderr
+        );
+        assert!(
+            out.stdout.contains("all held"),
+            "{solution}:\n{}",
+            out.stdout
+        );
     }
 
     /// `--pause` names this process (and a live child, if `child`) with

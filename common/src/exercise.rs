@@ -1,0 +1,58 @@
+//! The code exercises in each lesson's `examples/`, as rustlings does
+//! them: a stub to finish, a hint, a check, and a reference solution.
+//!
+//! ```text
+//! cargo run -p shared-anon --example map_before_fork            # check it
+//! cargo run -p shared-anon --example map_before_fork -- --hint  # a hint
+//! ```
+//!
+//! An exercise's check is its claims, checked against the kernel like a
+//! lesson's: the exit status is 0 when every claim held (solved), 1 when
+//! one failed (the `[FAIL]` line says what is still wrong), 2 on an error.
+//! The reference solution sits in `examples/solutions/`, out of sight of
+//! the stub; `cargo test` builds and runs both.
+
+use crate::error::EXIT_ERROR;
+use crate::narrate;
+
+/// One exercise: what it asks, a hint for a student who is stuck, and the
+/// check to run.
+pub struct Exercise {
+    /// The first line printed: the exercise's name and what it asks.
+    pub title: &'static str,
+    /// Printed by `--hint`: a nudge, not the answer.
+    pub hint: &'static str,
+    /// The student's code and the claims that check it.
+    pub check: fn() -> crate::Result<()>,
+}
+
+/// `main` of an exercise: `--hint` prints the hint; otherwise print the
+/// title, run the check, print the summary, and exit 0 if every claim
+/// held, 1 if one failed, 2 on an error.
+pub fn main(exercise: &Exercise) -> ! {
+    if std::env::args().skip(1).any(|a| a == "--hint" || a == "-h") {
+        narrate::raw(&format!("{}\n\nHint:", exercise.title));
+        narrate::explain(exercise.hint);
+        crate::fork::exit_now(narrate::exit_code());
+    }
+    narrate::raw(exercise.title);
+    let code = match (exercise.check)() {
+        Ok(()) => {
+            let code = narrate::summary();
+            if code == 0 {
+                narrate::raw("Solved: every check held.");
+            } else {
+                narrate::raw(
+                    "Not yet: the [FAIL] line above says what is still \
+                     wrong. Stuck? Run it again with -- --hint.",
+                );
+            }
+            code
+        }
+        Err(e) => {
+            crate::error::report(&e);
+            EXIT_ERROR
+        }
+    };
+    crate::fork::exit_now(code)
+}
