@@ -1,0 +1,80 @@
+//! `exec-loads-this-way`: this program's executable and its C library, as
+//! exec and the dynamic loader mapped them: private file mappings of the
+//! file's segments.
+
+use common::proc::maps::{self, Kind, MapsLine, Quadrant};
+use common::proc::smaps;
+use common::{Ctx, Result, WithCall, claim, explain, say};
+use nix::unistd::getpid;
+
+pub fn run(cx: &Ctx) -> Result<()> {
+    // Step 7.1: this program's own file, as exec mapped it.
+    cx.step("this program's executable in /proc/self/maps");
+    let exe = std::fs::read_link("/proc/self/exe")
+        .with_call("readlink", || "/proc/self/exe".into())?;
+    let exe = exe.display().to_string();
+    say!("/proc/self/exe -> {exe}");
+    let lines = maps::read(getpid())?;
+    show_file_lines(&lines, &exe, "the executable");
+
+    // Step 7.2: and the C library, mapped by the dynamic loader.
+    cx.step("the C library, mapped the same way");
+    let libc = (lines.iter().map(MapsLine::file_path))
+        .find(|p| p.contains("/libc.so") || p.contains("/libc-"));
+    match libc {
+        Some(libc) => show_file_lines(&lines, &libc, "libc"),
+        None => {
+            explain!("(No libc in maps: this binary is linked statically.)")
+        }
+    }
+    explain!("{EXEC}");
+    Ok(())
+}
+
+/// Print the maps lines of `path`, check they are private file mappings
+/// with code among them, and show which read-only ones hold private
+/// copies (RELRO, smaps `Anonymous`).
+fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
+    let mine: Vec<&MapsLine> =
+        lines.iter().filter(|l| l.file_path() == path).collect();
+    for line in &mine {
+        shown!("maps", "{line}");
+    }
+    let private = Kind::Mapping(Quadrant::PrivateFile);
+    let all = !mine.is_empty() && mine.iter().all(|l| l.kind() == private);
+    claim!(all, "every line of {what} is a private file mapping");
+    let code = mine.iter().any(|l| l.perms == "r-xp");
+    claim!(
+        code,
+        "one of them is r-xp: {what}'s code, run from the mapping"
+    );
+    let apart = mine.iter().any(|l| l.offset > 0);
+    claim!(
+        apart,
+        "they map different parts of the file: the offsets differ"
+    );
+    let mut relro = false;
+    for line in mine.iter().filter(|l| l.perms == "r--p") {
+        let found = smaps::find(getpid(), line.start).ok().flatten();
+        let kb = found.and_then(|s| s.get("Anonymous")).unwrap_or(0);
+        if kb > 0 {
+            let at = line.offset;
+            shown!("smaps", "the r--p line at {at:08x}: Anonymous: {kb} kB");
+            relro = true;
+        }
+    }
+    if relro {
+        explain!("{RELRO}");
+    }
+}
+
+const RELRO: &str = "A read-only line with Anonymous pages is RELRO: data \
+    the loader wrote (relocations) before making it read-only, so those \
+    pages are already private copies, not the file's.";
+const EXEC: &str = "exec (and the dynamic loader, for libraries) made these \
+    with calls such as mmap(NULL, len, PROT_READ|PROT_EXEC, MAP_PRIVATE, fd, \
+    offset), one per segment of the file: r-x for code, r-- for headers and \
+    constants, rw- for data. Private, so a process that writes its data \
+    writes a copy, never the file on disk: every process running it starts \
+    from the same bytes (私有文件映射 ... 初始化一个进程的[文本]和数据段; the \
+    source has 文件, \"file\", where 文本, \"text\", is meant).";

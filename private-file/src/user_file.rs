@@ -1,0 +1,88 @@
+//! `private-file FILE`: map the user's file privately and read-only, and
+//! show its maps line and first bytes. The file is never written; it may
+//! change at any moment, so it is read with atomic loads only.
+
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use common::mapping::Mapping;
+use common::userfile::{self, Opened};
+use common::{Ctx, Error, Result, WithCall, claim, claim_eq, evidence};
+use common::{explain, page_size, say, show};
+use nix::errno::Errno;
+use nix::unistd::getpid;
+
+use crate::{fstat, mmap_raw, pages_text, same_inode, unmap};
+
+pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
+    let page = page_size();
+    // Step 1.1: open and look at it.
+    cx.step("open the file read-only");
+    let opened = userfile::open(path, false)?;
+    let fd = opened.file.as_raw_fd();
+    let args = format!("{path:?}, O_RDONLY|O_NONBLOCK");
+    show::call("open", &args, Ok(fd.into()));
+    let (kind, size) = (opened.kind, opened.size);
+    let pages = pages_text((size as usize).div_ceil(page));
+    shown!("fstat", "{kind}, {size} bytes, {pages}");
+
+    // Step 1.2: map it; a failure is reported with the kernel's reason.
+    cx.step("map it: MAP_PRIVATE, PROT_READ");
+    // The raw call: the length is the file's size, which may be 0, and the
+    // kernel's EINVAL for it is the lesson (nix's length is NonZeroUsize).
+    let len = size as usize;
+    let (_, got) = mmap_raw(len, libc::PROT_READ, fd, 0);
+    let why = |e| Error::sys("mmap", e, why_not(e, &opened, path));
+    // SAFETY: what this successful mmap of `len` bytes returned.
+    let mapping = unsafe { Mapping::adopt(got.map_err(why)?, len) };
+    let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
+    claim_eq!(line.perms.as_str(), "r--p", "r--p: private and read-only");
+    let real = std::fs::canonicalize(path)
+        .with_call("realpath", || format!("{path:?}"))?;
+    let real = real.display().to_string();
+    claim_eq!(line.file_path(), real, "with the file's real path");
+    same_inode(&line, &fstat(&opened.file)?);
+    let whole = pages_text(mapping.len() / page);
+    claim_eq!(line.len(), mapping.len(), "{size} bytes take {whole}");
+
+    // Step 1.3: its first bytes, through memory and through read(2).
+    cx.step("its first bytes, through the mapping");
+    // A page wholly past the end of the file is SIGBUS when touched: if
+    // the file shrank since it was mapped, read only what is still there.
+    let now = fstat(&opened.file)?.len() as usize;
+    if now < len {
+        shown!(
+            "fstat",
+            "the file shrank to {now} bytes since it was mapped"
+        );
+    }
+    let n = len.min(now).min(64);
+    let head = mapping.load_bytes(0, n);
+    say!("{}", String::from_utf8_lossy(&head).escape_debug());
+    let mut buf = vec![0u8; n];
+    let read = (opened.file.read_at(&mut buf, 0))
+        .with_call("pread", || format!("{path:?}"))?;
+    if n > 0 {
+        claim!(head == buf[..read], "they are what read(2) returns");
+    }
+    explain!("Opened read-only and mapped PROT_READ: the file is not written.");
+    cx.pause();
+    unmap(mapping)
+}
+
+/// Why mmap refused this file, in words.
+fn why_not(errno: Errno, opened: &Opened, path: &Path) -> String {
+    let (kind, size) = (opened.kind, opened.size);
+    match errno {
+        Errno::EINVAL if size == 0 => format!("{path:?} has size 0: {SIZE_0}"),
+        Errno::ENOMEM => format!("{path:?} is {size} bytes: {TOO_BIG}"),
+        Errno::ENODEV => format!("{path:?} is a {kind} that cannot be mapped"),
+        _ => format!("{path:?} ({kind}, {size} bytes)"),
+    }
+}
+
+const SIZE_0: &str = "empty, or a /proc, /sys or device file whose size \
+    fstat does not give; a mapping needs at least 1 byte";
+const TOO_BIG: &str = "this process's address space has no free range \
+    that large";
