@@ -1,7 +1,8 @@
 //! Exercise: the child stores 42 in shared memory, and the parent should
 //! read it there. As written the parent reads 0 and the check fails, even
-//! though both mappings are MAP_SHARED. Move one line to fix it, and
-//! explain why.
+//! though both mappings are MAP_SHARED. Fix it with two edits: move the
+//! parent's `map_shared()` line above `fork_child`, and delete the
+//! child's. Then explain why that works.
 //!
 //!     cargo run -p shared-anon --example map_before_fork
 //!
