@@ -146,17 +146,6 @@ fn try_map(
     // SAFETY: what this successful mmap of `len` bytes returned.
     result.map(|addr| unsafe { Mapping::adopt(addr, len) })
 }
-// ANCHOR_END: map
-
-/// [`try_map`] with `MAP_SHARED`, which must succeed.
-fn map_shared(
-    file: &impl AsFd,
-    len: usize,
-    prot: ProtFlags,
-) -> Result<Mapping> {
-    try_map(file, len, prot, MapFlags::MAP_SHARED)
-        .with_call("mmap", || format!("{len} bytes, MAP_SHARED"))
-}
 
 /// `munmap(addr, len)`, printed from its result.
 fn unmap(region: Mapping) -> Result<()> {
@@ -167,6 +156,17 @@ fn unmap(region: Mapping) -> Result<()> {
     let start = addr.as_ptr() as usize;
     show::munmap(start, len, result);
     result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
+}
+// ANCHOR_END: map
+
+/// [`try_map`] with `MAP_SHARED`, which must succeed.
+fn map_shared(
+    file: &impl AsFd,
+    len: usize,
+    prot: ProtFlags,
+) -> Result<Mapping> {
+    try_map(file, len, prot, MapFlags::MAP_SHARED)
+        .with_call("mmap", || format!("{len} bytes, MAP_SHARED"))
 }
 
 /// A scratch file of `len` bytes (zeros), sized with ftruncate, open
@@ -228,6 +228,14 @@ fn check_size(file: &File, needed: u64, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// This process's smaps block of the mapping at `addr`, with its
+/// `VmFlags` line printed as evidence.
+fn vm_flags(addr: usize) -> Result<common::proc::smaps::Smaps> {
+    let s = common::evidence::smaps(nix::unistd::getpid(), addr)?;
+    narrate::evidence("smaps", &format!("VmFlags: {}", s.vm_flags.join(" ")));
+    Ok(s)
+}
+
 /// What `statfs` says a file lives on.
 struct Filesystem {
     name: String,
@@ -243,7 +251,7 @@ fn filesystem(file: &File) -> Result<Filesystem> {
     let (name, in_memory) = match magic {
         0x0102_1994 => ("tmpfs", true),
         0x8584_58f6 => ("ramfs", true),
-        0xef53 => ("ext4 (or ext2/ext3)", false),
+        0xef53 => ("ext4 (or ext2/3)", false),
         0x5846_5342 => ("xfs", false),
         0x9123_683e => ("btrfs", false),
         0xf2f5_2010 => ("f2fs", false),

@@ -3,10 +3,10 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use common::proc::maps::Quadrant;
-use common::{Ctx, Result, claim, claim_eq, claim_on, evidence, explain};
+use common::{Ctx, Result, claim, claim_on, evidence, explain};
 use nix::unistd::getpid;
 
-use crate::{RW, map_shared, scratch, unmap};
+use crate::{RW, map_shared, scratch, unmap, vm_flags};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let len = 2 * common::page_size();
@@ -15,22 +15,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let file = scratch(cx, len as u64)?;
     let region = map_shared(file.file(), len, RW)?;
     let line = evidence::maps_line_at(getpid(), "", region.start())?;
-    claim_eq!(
-        line.perms.as_str(),
-        "rw-s",
-        "its perms are rw-s: s is shared"
-    );
-    claim_eq!(
-        line.file_path(),
-        file.path().display().to_string(),
-        "its path is the file's"
-    );
+    claim!(line.perms == "rw-s", "its perms are rw-s: s is shared");
+    let path = file.path().to_string_lossy();
+    claim!(line.file_path() == *path, "its path is the file's");
     evidence::claim_quadrant(&line, Quadrant::SharedFile);
-    let s = evidence::smaps(getpid(), region.start())?;
-    common::narrate::evidence(
-        "smaps",
-        &format!("VmFlags: {}", s.vm_flags.join(" ")),
-    );
+    let s = vm_flags(region.start())?;
     claim_on!(
         [s],
         s.has_flag("ms"),
@@ -39,25 +28,18 @@ pub fn run(cx: &Ctx) -> Result<()> {
     if s.has_flag("sh") {
         explain!(
             "ms is what gives maps its s. sh is there too because the fd is \
-             open for writing: this mapping may write the file's pages. A \
-             MAP_SHARED mapping of a read-only fd has ms without sh \
-             (scenario eacces)."
+             open for writing; a read-only fd gives ms without sh (step 7.2)."
         );
     }
 
     // Step 1.2: ftruncate filled it with zeros.
     cx.step("the new file reads as zeros through the mapping");
     let zeros = (0..len).all(|i| region.byte(i).load(Relaxed) == 0);
-    claim!(
-        zeros,
-        "all {len} bytes read 0: ftruncate extended the file with zeros"
-    );
+    claim!(zeros, "all {len} bytes read 0: ftruncate added zeros");
     explain!(
-        "mmap never changes a file's size. A page wholly past the end of the \
-         file gives SIGBUS when touched (scenario past-eof), so size the file \
-         before touching its pages; mapping first and growing the file later \
-         is allowed too. ftruncate sets the size without writing anything: \
-         the new bytes read as zero."
+        "mmap never changes a file's size; touching a page wholly past its \
+         end is SIGBUS (scenario past-eof). So size the file before touching \
+         the pages; mapping first and growing the file later is fine."
     );
     cx.pause();
     unmap(region)

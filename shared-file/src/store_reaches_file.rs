@@ -20,27 +20,20 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let region = map_shared(file.file(), page, RW)?;
     let before = counters::io()?;
     region.store_bytes(0, message);
-    let io = counters::io()?.since(before);
+    let writes = counters::io()?.since(before).syscw;
     say!("stored {} at {:#x}", text(message), region.start());
-    narrate::evidence("io", &format!("syscw +{}", io.syscw));
-    if io.syscw == 0 {
-        explain!(
-            "No write(2) between the two readings of /proc/self/io: the store \
-             was a memory store. (This count does see write calls: mmap-io \
-             counts its 32 pwrite calls in step 3.2.)"
-        );
+    narrate::evidence("io", &format!("syscw +{writes}"));
+    let why = if writes == 0 {
+        "No write(2): the store was a memory store"
     } else {
-        explain!(
-            "{} write calls were counted: /proc/self/io counts the whole \
-             process, and something else in it wrote meanwhile.",
-            io.syscw
-        );
-    }
+        "Write calls, yet the lesson made none: something else in this process"
+    };
+    explain!("{why}. (This count does see writes: step 3.2 counts 32.)");
     let on_disk = reread(file.file(), 0, message.len())?;
     claim_eq!(
         &on_disk[..],
         &message[..],
-        "read(2) returns them, before any msync"
+        "read(2) sees it, before any msync"
     );
 
     // Step 2.2: a second mapping of the file sees the same page.
@@ -51,11 +44,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim_eq!(&seen[..], &message[..], "it reads the same text");
     let a = evidence::page(getpid(), "first", region.start());
     let b = evidence::page(getpid(), "second", again.start());
+    let file_pages = a.file_or_shared_anon() && b.file_or_shared_anon();
     claim_on!(
         [a, b],
-        a.file_or_shared_anon() && b.file_or_shared_anon(),
-        "both are the file's page at offset 0 (bit 61): the page cache has \
-         one page per file offset"
+        file_pages,
+        "both are the file's page at offset 0 (bit 61)"
     );
     evidence::claim_frames(
         true,
@@ -63,18 +56,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
         b,
         "both are one frame: the page every reader uses",
     );
-    if a.available() && !a.exclusive() && !b.exclusive() {
-        explain!(
-            "Bit 56 is clear in both: this kernel counts the page as mapped \
-             twice, once per page-table entry, even within one process."
-        );
-    } else if a.available() {
-        explain!(
-            "Bit 56 says 'mapped once' although this process maps the page \
-             twice: kernels that track large folios per process \
-             (CONFIG_NO_PAGE_MAPCOUNT) report that. Across two processes it \
-             reads clear (scenario unrelated-peer)."
-        );
+    if a.available() {
+        explain!("{}", bit_56(a.exclusive() || b.exclusive()));
     }
     unmap(again)?;
 
@@ -86,28 +69,29 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let args = format!("{:#x}, {page}, MS_SYNC", region.start());
     show::call("msync", &args, result.map(|()| 0));
     result.with_call("msync", || "MS_SYNC".into())?;
-    explain!(
-        "Other processes saw the bytes before msync: they read the same page \
-         cache."
-    );
-    if fs.in_memory {
-        explain!(
-            "This file is on {}, which keeps files in memory only: msync had \
-             no disk to write to, and nothing here would survive a reboot.",
-            fs.name
-        );
+    let what = if fs.in_memory {
+        "there is no disk: the file lives in memory only, and would not \
+         survive a reboot"
     } else {
-        explain!(
-            "This file is on {}, which stores files: MS_SYNC wrote the dirty \
-             page out and waited (like fdatasync for that range), so it \
-             survives a crash.",
-            fs.name
-        );
-    }
+        "MS_SYNC wrote the dirty page out and waited (like fdatasync for that \
+         range), so it survives a crash"
+    };
     explain!(
-        "MS_ASYNC does nothing at all since Linux 2.6.19: the kernel tracks \
-         dirty pages and writes them back anyway."
+        "Others saw the bytes before msync: they read the same page cache. \
+         On {}, {what}. MS_ASYNC has done nothing since Linux 2.6.19.",
+        fs.name
     );
     cx.pause();
     unmap(region)
+}
+
+/// What bit 56 means for two mappings of one page in one process.
+fn bit_56(says_once: bool) -> &'static str {
+    if says_once {
+        "Bit 56 says 'mapped once' for a page this process maps twice: \
+         kernels built with CONFIG_NO_PAGE_MAPCOUNT do that for large folios."
+    } else {
+        "Bit 56 is clear in both: this kernel counts the page mapped twice, \
+         once per page-table entry, even within one process."
+    }
 }

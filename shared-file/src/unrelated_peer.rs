@@ -27,7 +27,6 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
-use common::picture::{self, View};
 use common::{
     Ctx, Error, Result, WithCall, claim_eq, evidence, explain, futex, say,
 };
@@ -46,6 +45,11 @@ pub const PARENT_TURN: u32 = 1;
 pub const PEER_TURN: u32 = 2;
 pub const DONE: u32 = 3;
 const ROUNDS: u32 = 3;
+const BY_HAND: [&str; 3] = [
+    "cargo run -p shared-file -- write /tmp/demo 'hello'",
+    "cargo run -p shared-file -- watch /tmp/demo",
+    "cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'",
+];
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -75,7 +79,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     let mut go = peer.stdin.take().expect("stdin was piped");
     go.write_all(b"go\n")
-        .with_call("write", || format!("peer {peer_pid}'s stdin"))?;
+        .with_call("write", || "the peer's stdin".into())?;
     let turn = region.word(TURN);
     let other = futex::Other::Child(peer_pid);
     futex::wait_until(turn, PARENT_TURN, other)?; // Acquire: sees PEER_ADDR
@@ -97,33 +101,16 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim_eq!(
         replies,
         ROUNDS,
-        "all {ROUNDS} replies arrived through the file"
+        "all {ROUNDS} replies came through the file"
     );
     let p = evidence::page(me, "parent", region.start());
     let q = evidence::page(peer_pid, "peer", peer_addr);
-    evidence::claim_one_file_page(
-        p,
-        q,
-        "both map the same frame: one page of RAM",
-    );
-    let reads = format!("reads {:?}", get_message(&region));
-    let view = |who, addr, page| View {
-        who,
-        addr,
-        page,
-        reads: reads.clone(),
-    };
-    picture::two_views(
-        &view("parent", region.start(), p),
-        &view("peer", peer_addr, q),
-    );
+    evidence::claim_one_file_page(p, q, "both map the same frame: one page");
 
     // Step 4.3: the peer's verdict, and how to do it by hand.
     cx.step("the peer's verdict; and how to try it by hand");
     futex::set_and_wake(turn, DONE);
-    let status = peer
-        .wait()
-        .with_call("waitpid", || format!("peer {peer_pid}"))?;
+    let status = peer.wait().with_call("waitpid", || peer_pid.to_string())?;
     narrate::forget_process(peer_pid.as_raw());
     if let Some(signal) = status.signal().map(Signal::try_from) {
         let signal = signal.map_or("a signal".into(), |s| s.to_string());
@@ -136,16 +123,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
         Some(0),
         "the peer's own claims held (exit 0)"
     );
-    explain!(
-        "Try it with two terminals; watch waits on a futex in the file, no sleep:"
-    );
-    for line in [
-        "cargo run -p shared-file -- write /tmp/demo 'hello'",
-        "cargo run -p shared-file -- watch /tmp/demo",
-        "cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'",
-    ] {
-        narrate::raw(&format!("      {line}"));
-    }
+    explain!("Try it with two terminals; watch sleeps on a futex in the file:");
+    BY_HAND
+        .iter()
+        .for_each(|line| narrate::raw(&format!("      {line}")));
     unmap(region)
 }
 

@@ -13,14 +13,11 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 
-use common::{
-    Ctx, Error, Result, WithCall, claim, claim_on, evidence, narrate,
-};
+use common::{Ctx, Error, Result, WithCall, claim, claim_on, narrate};
 use common::{say, userfile};
 use nix::sys::mman::{MapFlags, ProtFlags};
-use nix::unistd::getpid;
 
-use crate::{RW, check_size, map_shared, text, try_map, unmap};
+use crate::{RW, check_size, map_shared, text, try_map, unmap, vm_flags};
 
 const CHUNK: usize = 1 << 20;
 
@@ -58,8 +55,7 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     };
     let original = try_map(&opened.file, len, prot, MapFlags::MAP_SHARED)
         .with_call("mmap", || format!("{shown}, a {}", opened.kind))?;
-    let s = evidence::smaps(getpid(), original.start())?;
-    narrate::evidence("smaps", &format!("VmFlags: {}", s.vm_flags.join(" ")));
+    let s = vm_flags(original.start())?;
     if cx.in_place {
         claim_on!(
             [s],
