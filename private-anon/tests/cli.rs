@@ -25,7 +25,7 @@ fn root_compares_frame_numbers() {
     out.assert_all_held();
     assert!(
         out.stdout
-            .contains("[ok] the first two show the same frame")
+            .contains("[ok] first and middle: one frame, the zero page")
     );
     assert!(out.stdout.contains("[ok] the child's page is a new frame"));
 }

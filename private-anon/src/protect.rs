@@ -1,0 +1,117 @@
+//! Scenario `protect`: what each `prot` allows, tried by child processes
+//! (each makes one access and either survives or is killed by SIGSEGV);
+//! mprotect on part of a mapping; an unmapped address.
+
+use std::ptr::NonNull;
+
+use common::fault::Access::{Read, Write};
+use common::proc::maps;
+use common::{Ctx, Error, Result, WithCall, claim, evidence};
+use common::{explain, narrate, page_size, show};
+use nix::sys::mman::{self, ProtFlags};
+use nix::unistd::getpid;
+
+use crate::{RW, in_a_child, map_private, unmap};
+
+pub fn run(cx: &Ctx) -> Result<()> {
+    let (me, page) = (getpid(), page_size());
+    // Step 5.1: what each prot allows, tried by children.
+    cx.step("what prot allows: a child tries to read and to write");
+    // What a read of PROT_WRITE or PROT_EXEC alone does depends on the
+    // CPU: reported, not claimed (None).
+    let rows = [
+        (ProtFlags::PROT_NONE, Some("SIGSEGV"), "SIGSEGV"),
+        (ProtFlags::PROT_READ, Some("ok"), "SIGSEGV"),
+        (ProtFlags::PROT_WRITE, None, "ok"),
+        (RW, Some("ok"), "ok"),
+        (ProtFlags::PROT_EXEC, None, "SIGSEGV"),
+    ];
+    let mut table = Vec::new();
+    for (prot, want_read, want_write) in rows {
+        let name = show::prot(prot.bits());
+        let mapping = map_private(page, prot)?;
+        let at = mapping.start();
+        let perms = evidence::maps_line_at(me, "", at)?.perms;
+        let read = in_a_child(at, Read, &format!("the {name} page"))?;
+        let write = in_a_child(at, Write, &format!("the {name} page"))?;
+        if let Some(want) = want_read {
+            claim!(read == want, "{name}: a read gives {want}"; got = read);
+        } else {
+            explain_read(prot, &read, at)?;
+        }
+        claim!(write == want_write, "{name}: a write gives {want_write}";
+            got = write);
+        unmap(mapping)?;
+        table.push((name, perms, read, write));
+    }
+    narrate::raw("");
+    let row = |p: &str, m: &str, r: &str, w: &str| {
+        narrate::raw(&format!("    {p:<22} {m:<6} {r:<8} {w}"));
+    };
+    row("prot", "maps", "read", "write");
+    for (prot, perms, read, write) in &table {
+        row(prot, perms, read, write);
+    }
+
+    // Step 5.2: mprotect one page: the mapping splits.
+    cx.step("mprotect the middle of 3 pages to PROT_READ: the line splits");
+    let mapping = map_private(3 * page, RW)?;
+    let (start, middle) = (mapping.start(), mapping.start() + page);
+    let ptr = NonNull::new(mapping.at::<u8>(page)).expect("inside a mapping");
+    // SAFETY: the middle page of our own mapping; no reference into it is
+    // alive, and nothing writes it after this but the child below.
+    let result =
+        unsafe { mman::mprotect(ptr.cast(), page, ProtFlags::PROT_READ) };
+    let args = format!("{middle:#x}, {page}, PROT_READ");
+    show::call("mprotect", &args, result.map(|()| 0));
+    result.with_call("mprotect", || args)?;
+    let mut perms = Vec::new();
+    for line in maps::read(me)? {
+        if line.start < start + 3 * page && line.end > start {
+            narrate::evidence("maps", &line.to_string());
+            perms.push(line.perms);
+        }
+    }
+    let want = ["rw-p", "r--p", "rw-p"];
+    claim!(perms == want, "one mapping is now three lines"; got = perms);
+    let end = in_a_child(middle, Write, "the r--p page")?;
+    claim!(end == "SIGSEGV", "writing the r--p page: SIGSEGV"; got = end);
+    let end = in_a_child(start, Write, "its rw-p neighbour")?;
+    claim!(end == "ok", "writing its rw-p neighbour: fine"; got = end);
+
+    // Step 5.3: after munmap, nothing is there.
+    cx.step("munmap all three: any access is SIGSEGV");
+    unmap(mapping)?;
+    if maps::find(me, start)?.is_some() {
+        return Err(Error::plain("maps", format!("{start:#x} mapped again")));
+    }
+    let read = in_a_child(start, Read, "the unmapped address")?;
+    claim!(read == "SIGSEGV", "reading unmapped memory: SIGSEGV"; got = read);
+    explain!(
+        "SIGSEGV: an address no mapping covers, or an access its prot does \
+         not allow. (A file mapping can also give SIGBUS: see shared-file.)"
+    );
+    Ok(())
+}
+
+/// What a read of PROT_WRITE or PROT_EXEC memory did, and why: one line
+/// for each outcome, so that the book's transcript can mask which one this
+/// machine printed.
+fn explain_read(prot: ProtFlags, read: &str, at: usize) -> Result<()> {
+    let why = match (prot == ProtFlags::PROT_WRITE, read == "ok") {
+        (true, true) => "allowed: no write-only pages here".to_string(),
+        (true, false) => "refused: this CPU has write-only pages".into(),
+        (false, true) => "allowed: no execute-only pages here".into(),
+        // With protection keys (x86 PKU), smaps shows the mapping's key.
+        (false, false) => {
+            match evidence::smaps(getpid(), at)?.get("ProtectionKey") {
+                Some(k) if k > 0 => {
+                    format!("refused: execute-only by protection key {k} (PKU)")
+                }
+                _ => "refused: this CPU has execute-only pages".into(),
+            }
+        }
+    };
+    explain!("{} read {why}.", show::prot(prot.bits()));
+    Ok(())
+}
