@@ -40,11 +40,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let after = evidence::pages(me, mapping.start(), pages);
     shown!("pagemap", "{}  (P = present in this process)", row(&after));
     let mapped = after[1].present() && after[1].file_or_shared_anon();
-    claim_on!(
-        [after],
-        mapped,
-        "page 1 is present now: a file page (bit 61)"
-    );
+    claim_on!([after], mapped, "page 1 is present: a file page (bit 61)");
     if after.iter().all(|p| p.available()) {
         let present = after.iter().filter(|p| p.present()).count();
         let others = present - usize::from(after[1].present());

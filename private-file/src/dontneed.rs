@@ -33,16 +33,13 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim_eq!(now, b'l', "the mapping shows the file's byte 'l' again");
     let back = evidence::page(me, "", addr);
     let file_page = back.file_or_shared_anon();
-    claim_on!(
-        [back],
-        file_page,
-        "the page is the file's page again (bit 61)"
-    );
-    explain!(
-        "MADV_DONTNEED discards the private copy; the next access faults the \
-         page in from the file again. (On a private anonymous mapping it \
-         would read zeros.) 'X' is lost, as a private write is never saved."
-    );
+    claim_on!([back], file_page, "it is the file's page again (bit 61)");
+    explain!("{DONTNEED}");
     cx.pause();
     unmap(mapping)
 }
+
+const DONTNEED: &str = "MADV_DONTNEED discards the private copy; the next \
+    access faults the page in from the file again. (On a private anonymous \
+    mapping it would read zeros.) 'X' is lost, as a private write is never \
+    saved.";

@@ -44,15 +44,9 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
     let all = !mine.is_empty() && mine.iter().all(|l| l.kind() == private);
     claim!(all, "every line of {what} is a private file mapping");
     let code = mine.iter().any(|l| l.perms == "r-xp");
-    claim!(
-        code,
-        "one of them is r-xp: {what}'s code, run from the mapping"
-    );
+    claim!(code, "one of them is r-xp: {what}'s code, run in place");
     let apart = mine.iter().any(|l| l.offset > 0);
-    claim!(
-        apart,
-        "they map different parts of the file: the offsets differ"
-    );
+    claim!(apart, "they map different parts: the offsets differ");
     let mut relro = false;
     for line in mine.iter().filter(|l| l.perms == "r--p") {
         let found = smaps::find(getpid(), line.start).ok().flatten();

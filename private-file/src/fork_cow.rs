@@ -73,10 +73,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let (p, c) = both();
     claim_one_file_page(p, c, "both point at the same frame");
     picture::parent_and_child(addr, p, c, show_byte(first), show_byte(first));
-    explain!(
-        "One page, shared through the page cache: the child's read fault \
-         found it there, as any process that maps the file would."
-    );
+    explain!("{SHARED}");
 
     // Step 5.3: the child writes: its own copy; parent and file unchanged.
     cx.step("the child writes 'J': its own copy");
@@ -114,3 +111,6 @@ const FOLIO: &str = "The parent's page still reads \"mapped 2+ times\": the \
     child still maps other pages of the same large folio (fault-around \
     mapped them), and this kernel counts per folio \
     (CONFIG_NO_PAGE_MAPCOUNT).";
+
+const SHARED: &str = "One page, shared through the page cache: the child's \
+    read fault found it there, as any process that maps the file would.";

@@ -310,21 +310,18 @@ fn same_inode(line: &MapsLine, stat: &std::fs::Metadata) {
     let dev = stat.dev();
     let (major, minor) = (libc::major(dev), libc::minor(dev));
     if line.dev == format!("{major:02x}:{minor:02x}") {
-        claim_eq!(
-            line.inode,
-            stat.ino(),
-            "its device and inode are the file's (fstat says the same)"
-        );
+        let ino = stat.ino();
+        claim_eq!(line.inode, ino, "its device and inode are fstat's");
     } else {
-        say!(
-            "fstat: device {major:02x}:{minor:02x}, inode {}",
+        shown!(
+            "fstat",
+            "device {major:02x}:{minor:02x}, inode {}",
             stat.ino()
         );
-        explain!(
-            "maps names another device ({}) than fstat: overlayfs (as in \
-             many containers) shows the underlying file in maps, and btrfs \
-             numbers its subvolumes apart, so the inodes are not compared.",
-            line.dev
-        );
+        explain!("maps names another device ({}): {OTHER_DEVICE}", line.dev);
     }
 }
+
+const OTHER_DEVICE: &str = "overlayfs (as in many containers) shows the \
+    underlying file in maps, and btrfs numbers its subvolumes apart, so the \
+    inodes are not compared.";

@@ -17,11 +17,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let file = sample.open()?;
     let mapping = map_file(&file, sample.bytes.len(), RW, 0)?;
     let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
-    claim_eq!(
-        line.perms.as_str(),
-        "rw-p",
-        "its perms are rw-p: private, so writable"
-    );
+    let perms = line.perms.as_str();
+    claim_eq!(perms, "rw-p", "its perms are rw-p: private, so writable");
     let real = std::fs::canonicalize(sample.path())
         .with_call("realpath", || sample.path().display().to_string())?;
     let path = real.display().to_string();
@@ -37,16 +34,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     show::call("close", &fd.to_string(), closed.map(|()| 0));
     closed.with_call("close", || format!("fd {fd}"))?;
     let head = view(&mapping, 15);
-    say!(
-        "the mapping still reads {:?}",
-        String::from_utf8_lossy(head)
-    );
+    let text = String::from_utf8_lossy(head);
+    say!("the mapping still reads {text:?}");
     claim_eq!(head, &sample.bytes[..15], "the first bytes are the file's");
     let still = maps::find(getpid(), mapping.start())?.is_some();
-    claim!(
-        still,
-        "its maps line is still there: closing the fd left it"
-    );
+    claim!(still, "its maps line is still there: close left it");
     cx.pause();
     unmap(mapping)
 }

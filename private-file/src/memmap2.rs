@@ -24,11 +24,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let line = evidence::maps_line_at(getpid(), "", addr)?;
     claim_eq!(line.offset, 0, "memmap2 asked the kernel for offset 0");
     claim_eq!(addr % page, 100, "and hands out a pointer 100 bytes in");
-    claim_eq!(
-        map[0],
-        sample.bytes[100],
-        "so map[0] is the file's byte 100"
-    );
+    let byte = sample.bytes[100];
+    claim_eq!(map[0], byte, "so map[0] is the file's byte 100");
     drop(map);
     say!("drop(map): memmap2 unmaps it");
 
@@ -42,19 +39,15 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let addr = map.as_ptr() as usize;
     say!("map.len() = {} at {addr:#x}", map.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;
-    claim_eq!(
-        line.len(),
-        page,
-        "the kernel mapped a page: memmap2 asked for 1"
-    );
-    explain!(
-        "memmap2 hides two rules of the raw call: the offset need not be \
-         page-aligned (it aligns it and adjusts the pointer) and length 0 \
-         works (it maps 1 byte and shows an empty slice). Convenient, but \
-         when you reason about maps lines, remember what it really asked for."
-    );
+    claim_eq!(line.len(), page, "a page is mapped: memmap2 asked for 1");
+    explain!("{HIDES}");
     cx.pause();
     drop(map);
     say!("drop(map): memmap2 unmaps it");
     Ok(())
 }
+
+const HIDES: &str = "memmap2 hides two rules of the raw call: the offset need \
+    not be page-aligned (it aligns it and adjusts the pointer) and length 0 \
+    works (it maps 1 byte and shows an empty slice). Convenient, but when you \
+    reason about maps lines, remember what it really asked for.";

@@ -21,18 +21,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     say!("the return value is {:#x}", ret as usize);
     let failed = ret == libc::MAP_FAILED && !ret.is_null();
     claim!(failed, "it is MAP_FAILED, (void *) -1, not NULL");
-    let errno = got.err();
-    claim_eq!(
-        errno,
-        Some(EINVAL),
-        "EINVAL: 100 is not a multiple of {page}"
-    );
+    let (errno, want) = (got.err(), Some(EINVAL));
+    claim_eq!(errno, want, "EINVAL: 100 is not a multiple of {page}");
 
     // Step 8.2: offset one page: fine.
-    step!(
-        cx,
-        "offset {page}: the mapping starts at the file's second page"
-    );
+    step!(cx, "offset {page}: it maps the file's second page");
     let mapping = map_file(&file, page, ProtFlags::PROT_READ, page as i64)?;
     let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
     claim_eq!(line.offset, page as u64, "maps shows offset {page:08x}");

@@ -22,28 +22,20 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let same = view(&mapping, len) == sample.bytes.as_slice();
     let faults = counters::faults()?.since(faults_before);
     let io = counters::io()?.since(io_before);
-    claim!(
-        same,
-        "all {len} mapped bytes are the file's (compared in place)"
-    );
+    claim!(same, "the {len} mapped bytes are the file's (in place)");
     shown!("io", "syscr +{}, rchar +{}", io.syscr, io.rchar);
     claim_eq!(io.syscr, 0, "no read(2) call was made for them (syscr +0)");
     let control_before = counters::io()?;
     let copy = sample.reread(0, len)?;
     let control = counters::io()?.since(control_before);
     let (syscr, rchar) = (control.syscr, control.rchar);
-    say!(
-        "pread(2) of the same {} bytes: syscr +{syscr}, rchar +{rchar}",
-        copy.len()
-    );
+    let n = copy.len();
+    say!("pread(2) of the same {n} bytes: syscr +{syscr}, rchar +{rchar}");
     claim!(syscr >= 1, "so read(2) calls do show in syscr");
     let (me, pages) = (getpid(), mapping.len() / page_size());
-    let (n, major) = (faults.minor + faults.major, faults.major);
-    shown!(
-        "getrusage",
-        "+{} minor, +{major} major faults",
-        faults.minor
-    );
+    let (minor, major) = (faults.minor, faults.major);
+    shown!("getrusage", "+{minor} minor, +{major} major faults");
+    let n = minor + major;
     let mapped = evidence::pages(me, mapping.start(), pages);
     if n == 1 && mapped.iter().all(|p| p.present()) {
         explain!("One fault for {pages} pages: fault-around mapped the rest.");
@@ -51,11 +43,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         explain!("{n} faults for {pages} pages: each page faulted on its own.");
     }
     if io.syscr == 0 {
-        explain!(
-            "The bytes came in by page faults: the kernel pointed this \
-             process's page table at the page cache's pages for the file. \
-             No copy into a buffer, no system call per chunk."
-        );
+        explain!("{BY_FAULTS}");
     }
 
     // Step 3.2: a second private mapping of the file: the same pages.
@@ -66,11 +54,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let a = evidence::page(me, "first", mapping.start());
     let b = evidence::page(me, "second", again.start());
     let both = a.file_or_shared_anon() && b.file_or_shared_anon();
-    claim_on!(
-        [a, b],
-        both,
-        "both are the file's page at offset 0 (bit 61)"
-    );
+    claim_on!([a, b], both, "both are the file's page 0 (bit 61)");
     claim_frames(true, a, b, "both are one frame: nothing was copied");
     explain!("{ONE_PAGE}");
     if a.available() && b.available() {
@@ -93,3 +77,7 @@ const TWICE: &str = "Bit 56 reads \"mapped 2+ times\": this kernel counts \
 const ONCE: &str = "Bit 56 reads \"mapped once\" although this process maps \
     the page twice: this kernel counts a large folio per process \
     (CONFIG_NO_PAGE_MAPCOUNT), not per page-table entry.";
+
+const BY_FAULTS: &str = "The bytes came in by page faults: the kernel pointed \
+    this process's page table at the page cache's pages for the file. No copy \
+    into a buffer, no system call per chunk.";

@@ -2,7 +2,7 @@
 //! page for this process; the file never changes.
 
 use common::evidence::{self, claim_frames, claim_own_copy};
-use common::{Ctx, Result, claim_eq, claim_on, explain, page_size, say};
+use common::{Ctx, Result, claim, claim_on, explain, page_size, say};
 use nix::unistd::getpid;
 
 use crate::{RW, Sample, map_file, show_byte, unmap, view_mut};
@@ -17,11 +17,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let first = view_mut(&mut mapping, 1)[0];
     say!("read {} at {addr:#x}", show_byte(first));
     let cached = evidence::page(me, "", addr);
-    claim_on!(
-        [cached],
-        cached.file_or_shared_anon(),
-        "it is a file page (bit 61)"
-    );
+    let file_page = cached.file_or_shared_anon();
+    claim_on!([cached], file_page, "it is a file page (bit 61)");
 
     // Step 4.2: write: the kernel copies the page for us alone.
     cx.step("write 'J' into it: a private copy; the file is unchanged");
@@ -29,16 +26,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let now = view_mut(&mut mapping, 1)[0];
     say!("stored 'J' at {addr:#x}; it reads {}", show_byte(now));
     let on_disk = sample.reread(0, 5)?;
-    shown!(
-        "file",
-        "pread(fd, 5, 0) = {:?}",
-        String::from_utf8_lossy(&on_disk)
-    );
-    claim_eq!(
-        on_disk,
-        b"line ".to_vec(),
-        "the file still starts with \"line \""
-    );
+    let text = String::from_utf8_lossy(&on_disk);
+    shown!("file", "pread(fd, 5, 0) = {text:?}");
+    claim!(on_disk == b"line ", "the file still starts with \"line \"");
     let written = evidence::page(me, "", addr);
     claim_own_copy(written, "the page is anonymous now (bit 61 clear)");
     claim_frames(false, cached, written, "it is a new frame: a copy");
