@@ -93,5 +93,5 @@ const RESIDENT: &str = "mincore says resident although this process \
     so its pages are in RAM), not this process's page table. pagemap tells \
     whether *this process* maps them.";
 const NOT_RESIDENT: &str = "mincore says some pages are not resident: the \
-    kernel has dropped them from the page cache, so touching one reads it \
-    from the disk.";
+    kernel has dropped them from the page cache, so touching one must read \
+    it in again (a major fault).";
