@@ -5,12 +5,15 @@
 //! child's. Then explain why that works.
 //!
 //!     cargo run -p shared-anon --example map_before_fork
+//!     cargo run -p shared-anon --example map_before_fork -- --hint
 //!
-//! The answer is in `map_before_fork_solution.rs`; try first.
+//! Stuck? `-- --hint`. The answer is in `map_before_fork_solution.rs`;
+//! try first.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::Ordering;
 
+use common::exercise::Exercise;
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{claim_eq, say};
@@ -18,7 +21,13 @@ use common::{Result, WithCall, page_size};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 
 fn main() {
-    common::cli::exercise("exercise: map before fork", run)
+    common::exercise::main(&Exercise {
+        title: "exercise: map before fork: the parent should read the child's 42",
+        hint: "Every mmap call makes a new region that shares its pages with \
+               no other. Which region does the child store into, and which \
+               one does the parent read? Only fork hands a region on.",
+        check: run,
+    })
 }
 
 /// One page of shared anonymous memory.

@@ -51,7 +51,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
                  mapping the child's first touch finds the same page again."
             );
         } else if page.present() {
-            explain!("fork copied this page-table entry: the same page.");
+            explain!("fork copied this page-table entry too: the same page.");
         }
         let seen = word.load(Relaxed);
         say!("reads {seen:#010x}");
