@@ -74,6 +74,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
             "first and middle: one frame, the zero page (one per system)";
         claim_frames(true, read[0], read[1], text);
         claim_frames(true, read[0], read[2], "and the last: the same frame");
+    } else {
+        explain!("(Here may be several zero pages: frames not compared.)");
     }
     let after_read = smaps_fields(me, "", start, &["Rss", "Anonymous"])?;
     let rss = after_read.get("Rss");
