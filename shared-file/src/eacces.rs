@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::os::fd::AsRawFd;
 
-use common::{Ctx, Result, WithCall, claim, claim_eq, claim_on, evidence};
+use common::{Ctx, Result, WithCall, claim, claim_on, evidence};
 use common::{explain, narrate, say};
 use nix::errno::Errno;
 use nix::sys::mman::{MapFlags, ProtFlags};
@@ -18,18 +18,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 7.1: read-only fd + MAP_SHARED + PROT_WRITE.
     cx.step("open O_RDONLY, map MAP_SHARED with PROT_WRITE: EACCES");
     let rw = scratch(cx, page as u64)?;
-    let path = rw.path().display();
-    let file = File::open(rw.path()).with_call("open", || path.to_string())?;
-    narrate::call(&format!(
-        "open(\"{path}\", O_RDONLY) = {}",
-        file.as_raw_fd()
-    ));
+    let file = File::open(rw.path()).with_call("open", String::new)?;
+    let (path, fd) = (rw.path().display(), file.as_raw_fd());
+    narrate::call(&format!("open(\"{path}\", O_RDONLY) = {fd}"));
     let result = try_map(&file, page, RW, MapFlags::MAP_SHARED);
     let eacces = result.err() == Some(Errno::EACCES);
-    claim!(
-        eacces,
-        "EACCES: the stores would reach a file opened read-only"
-    );
+    claim!(eacces, "EACCES: stores would reach a file opened read-only");
 
     // Step 7.2: the same fd, MAP_SHARED without PROT_WRITE: allowed.
     cx.step("the same fd, MAP_SHARED with PROT_READ: allowed, ms without sh");
@@ -54,7 +48,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     private.store_bytes(0, b"private");
     say!("stored \"private\"");
     let on_disk = reread(&file, 0, 7)?;
-    claim_eq!(on_disk, vec![0u8; 7], "the file is unchanged (still zeros)");
+    claim!(on_disk == [0; 7], "the file is unchanged (still zeros)");
     cx.pause();
     unmap(private)
 }

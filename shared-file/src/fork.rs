@@ -16,7 +16,7 @@
 //! ```
 
 use common::fork::fork_child;
-use common::{Ctx, Result, claim_eq, evidence, explain, futex, say, turns};
+use common::{Ctx, Result, claim, evidence, explain, futex, say, turns};
 use nix::unistd::getpid;
 
 use crate::{RW, map_shared, reread, scratch, text, unmap};
@@ -40,13 +40,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     parent.wait()?;
     let seen = region.load_bytes(0, message.len());
     say!("reads {}", text(&seen));
-    claim_eq!(
-        &seen[..],
-        &message[..],
-        "the parent sees the child's store: no copy-on-write"
+    claim!(
+        seen == message,
+        "the parent sees the child's store: not a copy"
     );
     let on_disk = reread(file.file(), 0, message.len())?;
-    claim_eq!(&on_disk[..], &message[..], "and so does the file");
+    claim!(on_disk == message, "and so does the file");
     let p = evidence::page(getpid(), "parent", region.start());
     let c = evidence::page(child.pid(), "child", region.start());
     evidence::claim_one_file_page(p, c, "both are one frame: the file's page");

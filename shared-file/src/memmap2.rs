@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use ::memmap2::MmapRaw;
-use common::{Ctx, Result, WithCall, claim, claim_eq, evidence, explain, say};
+use common::{Ctx, Result, WithCall, claim, evidence, explain, say};
 use nix::unistd::getpid;
 
 use crate::{reread, scratch};
@@ -19,7 +19,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let addr = raw.as_mut_ptr() as usize;
     say!("MmapRaw::map_raw(&file) = {addr:#x}, len() = {}", raw.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;
-    claim_eq!(line.perms.as_str(), "rw-s", "it is MAP_SHARED: rw-s");
+    claim!(line.perms == "rw-s", "it is MAP_SHARED: rw-s");
     for (i, &b) in b"raw".iter().enumerate() {
         // SAFETY: inside the mapping (len() is a page); an atomic store, as
         // another process may use the file.
@@ -28,21 +28,16 @@ pub fn run(cx: &Ctx) -> Result<()> {
     }
     raw.flush().with_call("msync", || "MmapRaw::flush".into())?;
     say!("stored \"raw\" through the pointer; raw.flush() is msync(MS_SYNC)");
-    claim_eq!(
-        &reread(file.file(), 0, 3)?[..],
-        &b"raw"[..],
-        "read(2) sees it"
-    );
+    claim!(reread(file.file(), 0, 3)? == b"raw", "read(2) sees it");
 
     // Step 8.2: why MmapMut::map_mut is unsafe.
     cx.step("why memmap2's map_mut is an unsafe fn");
     explain!(
-        "MmapMut::map_mut returns a &mut [u8]. Rust promises that nothing else \
-         changes memory behind a &mut, but any process that can open the file \
-         can: through write(2), truncate (then the slice faults with SIGBUS), \
-         or its own mapping. memmap2 cannot check that, so the caller must \
-         promise it: unsafe. MmapRaw is safe to create because it only hands \
-         out a pointer, and using the pointer is where the unsafe goes."
+        "MmapMut::map_mut returns a &mut [u8]: nothing else may change that \
+         memory. But any process that opens the file can (write(2), its own \
+         mapping, or truncate: SIGBUS). memmap2 cannot check it, so the caller \
+         promises it: unsafe. MmapRaw hands out only a pointer; using it is \
+         where the unsafe goes."
     );
     cx.pause();
     drop(raw);

@@ -5,13 +5,13 @@
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering::Relaxed;
 
-use common::fault::{self, Access};
+use common::fault::{self, Access::Read};
 use common::{
-    Ctx, Result, WithCall, claim, claim_eq, evidence, explain, say, show,
+    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, say, show,
 };
 use nix::unistd::getpid;
 
-use crate::{RW, filesystem, map_shared, reread, scratch, unmap};
+use crate::{Filesystem, RW, filesystem, map_shared, reread, scratch, unmap};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -45,24 +45,15 @@ pub fn run(cx: &Ctx) -> Result<()> {
     cx.step("grow the file to 300 bytes: is the 'X' at byte 200 in it now?");
     let fs = filesystem(file.file())?;
     resize(file.file(), 300)?;
-    let answer = if reread(file.file(), 200, 1)? == b"X" {
-        "yes, the store became file content when the file grew (tmpfs, and \
-         ext4 before Linux 6.13)"
-    } else {
-        "no, growing the file zeroed the newly exposed bytes (ext4 and the \
-         generic code since Linux 6.13; tmpfs keeps the 'X')"
-    };
-    explain!(
-        "On {}: {answer}. So never store past the end of a file (mmap(2), \
-         BUGS). Growing a file that is mapped already is fine.",
-        fs.name
-    );
+    let grown = reread(file.file(), 200, 1)? == b"X";
+    explain!("{}", tail_fate(grown, &fs));
 
     // Step 6.4: the next page has no file behind it: SIGBUS.
     cx.step("touch page 1 (the second page, wholly past the end): SIGBUS");
-    let page_1 = || fault::probe(region.start() + page, Access::Read);
+    let page_1 =
+        || Ok::<_, Error>(fault::probe(region.start() + page, Read)?.outcome());
     claim!(
-        page_1()?.outcome() == "SIGBUS",
+        page_1()? == "SIGBUS",
         "a child reading page 1 dies of SIGBUS"
     );
     evidence::maps_line_at(getpid(), "", region.start() + page)?;
@@ -74,21 +65,36 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
 
     // Step 6.5: truncate under a live mapping.
-    cx.step(
-        "shrink the file under a live mapping: a fine access becomes SIGBUS",
-    );
+    cx.step("shrink the file under the mapping: a fine read becomes SIGBUS");
     resize(file.file(), 2 * page as u64)?;
     claim!(
-        page_1()?.outcome() == "ok",
-        "with 2 pages of file, reading page 1 works"
+        page_1()? == "ok",
+        "with the file 2 pages long, page 1 reads"
     );
     resize(file.file(), 100)?;
     claim!(
-        page_1()?.outcome() == "SIGBUS",
-        "after ftruncate to 100: SIGBUS again"
+        page_1()? == "SIGBUS",
+        "after ftruncate to 100 bytes: SIGBUS"
     );
     cx.pause();
     unmap(region)
+}
+
+/// Whether the 'X' stored past the end became file content when the
+/// file grew (`grown`), and which kernels and filesystems do what.
+fn tail_fate(grown: bool, fs: &Filesystem) -> String {
+    let answer = if grown {
+        "yes, the store became file content when the file grew (tmpfs, and \
+         ext4 before Linux 6.13)"
+    } else {
+        "no, growing the file zeroed the newly exposed bytes (ext4 and the \
+         generic code since Linux 6.13; tmpfs keeps the 'X')"
+    };
+    format!(
+        "On {}: {answer}. So never store past the end of a file (mmap(2), \
+         BUGS). Growing a file that is mapped already is fine.",
+        fs.name
+    )
 }
 
 /// `ftruncate(fd, len)`, printed from its result.

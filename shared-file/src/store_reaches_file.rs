@@ -4,12 +4,14 @@
 
 use common::narrate;
 use common::proc::counters;
-use common::{Ctx, Result, WithCall, claim_eq, claim_on, evidence, explain};
+use common::{Ctx, Result, WithCall, claim, claim_on, evidence, explain};
 use common::{say, show};
 use nix::sys::mman::{self, MsFlags, ProtFlags};
 use nix::unistd::getpid;
 
-use crate::{RW, filesystem, map_shared, reread, scratch, text, unmap};
+use crate::{
+    Filesystem, RW, filesystem, map_shared, reread, scratch, text, unmap,
+};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -18,44 +20,23 @@ pub fn run(cx: &Ctx) -> Result<()> {
     cx.step("store text through the mapping; read(2) sees it at once");
     let file = scratch(cx, page as u64)?;
     let region = map_shared(file.file(), page, RW)?;
-    let before = counters::io()?;
-    region.store_bytes(0, message);
-    let writes = counters::io()?.since(before).syscw;
+    let writes = writes_during(|| region.store_bytes(0, message))?;
     say!("stored {} at {:#x}", text(message), region.start());
-    narrate::evidence("io", &format!("syscw +{writes}"));
-    let why = if writes == 0 {
-        "No write(2): the store was a memory store"
-    } else {
-        "Write calls, yet the lesson made none: something else in this process"
-    };
-    explain!("{why}. (This count does see writes: step 3.2 counts 32.)");
+    explain_writes(writes);
     let on_disk = reread(file.file(), 0, message.len())?;
-    claim_eq!(
-        &on_disk[..],
-        &message[..],
-        "read(2) sees it, before any msync"
-    );
+    claim!(on_disk == message, "read(2) sees it, before any msync");
 
     // Step 2.2: a second mapping of the file sees the same page.
     cx.step("map the file a second time: the same page of the page cache");
     let again = map_shared(file.file(), page, ProtFlags::PROT_READ)?;
     let seen = again.load_bytes(0, message.len());
     say!("the second mapping reads {}", text(&seen));
-    claim_eq!(&seen[..], &message[..], "it reads the same text");
+    claim!(seen == message, "it reads the same text");
     let a = evidence::page(getpid(), "first", region.start());
     let b = evidence::page(getpid(), "second", again.start());
     let file_pages = a.file_or_shared_anon() && b.file_or_shared_anon();
-    claim_on!(
-        [a, b],
-        file_pages,
-        "both are the file's page at offset 0 (bit 61)"
-    );
-    evidence::claim_frames(
-        true,
-        a,
-        b,
-        "both are one frame: the page every reader uses",
-    );
+    claim_on!([a, b], file_pages, "both are the file's page 0 (bit 61)");
+    evidence::claim_frames(true, a, b, "one frame: the page every reader uses");
     if a.available() {
         explain!("{}", bit_56(a.exclusive() || b.exclusive()));
     }
@@ -69,6 +50,30 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let args = format!("{:#x}, {page}, MS_SYNC", region.start());
     show::call("msync", &args, result.map(|()| 0));
     result.with_call("msync", || "MS_SYNC".into())?;
+    explain!("{}", durability(&fs));
+    cx.pause();
+    unmap(region)
+}
+
+/// The write(2)-family calls `store` made, from /proc/self/io.
+fn writes_during(store: impl FnOnce()) -> Result<u64> {
+    let before = counters::io()?;
+    store();
+    Ok(counters::io()?.since(before).syscw)
+}
+
+fn explain_writes(writes: u64) {
+    narrate::evidence("io", &format!("syscw +{writes}"));
+    let why = if writes == 0 {
+        "No write(2): the store was a memory store"
+    } else {
+        "Write calls, yet the lesson made none: something else in this process"
+    };
+    explain!("{why}. (This count does see writes: step 3.2 counts 32.)");
+}
+
+/// What msync did for the file's durability on `fs`.
+fn durability(fs: &Filesystem) -> String {
     let what = if fs.in_memory {
         "there is no disk: the file lives in memory only, and would not \
          survive a reboot"
@@ -76,13 +81,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
         "MS_SYNC wrote the dirty page out and waited (like fdatasync for that \
          range), so it survives a crash"
     };
-    explain!(
+    format!(
         "Others saw the bytes before msync: they read the same page cache. \
          On {}, {what}. MS_ASYNC has done nothing since Linux 2.6.19.",
         fs.name
-    );
-    cx.pause();
-    unmap(region)
+    )
 }
 
 /// What bit 56 means for two mappings of one page in one process.

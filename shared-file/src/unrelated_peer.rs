@@ -22,13 +22,14 @@
 
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::Ordering::Relaxed;
 
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
 use common::{
-    Ctx, Error, Result, WithCall, claim_eq, evidence, explain, futex, say,
+    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, futex,
+    say,
 };
 use nix::sys::signal::Signal;
 use nix::unistd::{Pid, getpid};
@@ -45,11 +46,11 @@ pub const PARENT_TURN: u32 = 1;
 pub const PEER_TURN: u32 = 2;
 pub const DONE: u32 = 3;
 const ROUNDS: u32 = 3;
-const BY_HAND: [&str; 3] = [
-    "cargo run -p shared-file -- write /tmp/demo 'hello'",
-    "cargo run -p shared-file -- watch /tmp/demo",
-    "cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'",
-];
+/// How to do the same by hand, in two terminals.
+const BY_HAND: &str = "      \
+    cargo run -p shared-file -- write /tmp/demo 'hello'
+      cargo run -p shared-file -- watch /tmp/demo
+      cargo run -p shared-file -- write /tmp/demo 'hello from terminal 2'";
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -69,8 +70,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let peer_pid = Pid::from_raw(peer.id() as i32);
     narrate::track_process(peer_pid.as_raw(), Role::Peer);
     narrate::set_role(Role::Parent);
-    let path = file.path().display();
-    let argv = format!("{} {path} {ROUNDS} {me}", peer::NAME);
+    let argv =
+        format!("{} {} {ROUNDS} {me}", peer::NAME, file.path().display());
     narrate::call(&format!("spawned: /proc/self/exe {argv} = PID {peer_pid}"));
     explain!(
         "The peer is our child (spawning is fork, then exec), but exec gave \
@@ -78,8 +79,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
          the file by name and maps it itself; the name is all the two share."
     );
     let mut go = peer.stdin.take().expect("stdin was piped");
-    go.write_all(b"go\n")
-        .with_call("write", || "the peer's stdin".into())?;
+    go.write_all(b"go\n").with_call("write", String::new)?;
     let turn = region.word(TURN);
     let other = futex::Other::Child(peer_pid);
     futex::wait_until(turn, PARENT_TURN, other)?; // Acquire: sees PEER_ADDR
@@ -112,22 +112,24 @@ pub fn run(cx: &Ctx) -> Result<()> {
     futex::set_and_wake(turn, DONE);
     let status = peer.wait().with_call("waitpid", || peer_pid.to_string())?;
     narrate::forget_process(peer_pid.as_raw());
-    if let Some(signal) = status.signal().map(Signal::try_from) {
-        let signal = signal.map_or("a signal".into(), |s| s.to_string());
-        let why = format!("process {peer_pid} was killed by {signal}");
-        return Err(Error::plain("waitpid", why));
-    }
-    say!("peer {peer_pid} exited {}", status.code().unwrap_or(-1));
-    claim_eq!(
-        status.code(),
-        Some(0),
-        "the peer's own claims held (exit 0)"
-    );
+    let code = exit_code(peer_pid, status)?;
+    say!("peer {peer_pid} exited {code}");
+    claim!(code == 0, "the peer's own claims held (exit status 0)");
     explain!("Try it with two terminals; watch sleeps on a futex in the file:");
-    BY_HAND
-        .iter()
-        .for_each(|line| narrate::raw(&format!("      {line}")));
+    narrate::raw(BY_HAND);
     unmap(region)
+}
+
+/// The peer's exit status; an error naming it if a signal killed it.
+fn exit_code(pid: Pid, status: ExitStatus) -> Result<i32> {
+    match (status.code(), status.signal().map(Signal::try_from)) {
+        (Some(code), _) => Ok(code),
+        (None, Some(Ok(signal))) => Err(Error::plain(
+            "waitpid",
+            format!("process {pid} was killed by {signal}"),
+        )),
+        _ => Err(Error::plain("waitpid", format!("process {pid}: {status}"))),
+    }
 }
 
 pub fn put_message(region: &Mapping, message: &str) {
