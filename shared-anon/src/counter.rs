@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64};
 use common::fork::fork_child;
 use common::futex::{self, Other};
 use common::mapping::Mapping;
-use common::{Ctx, Result, claim_eq, explain, narrate, page_size, step};
+use common::{Ctx, Result, claim_eq, explain, narrate, page_size, say, step};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getpid;
 
@@ -50,11 +50,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     explain!("{}", what_happened(lost));
     explain!(
-        "When the other process stores between one process's load and its \
-         store, that stale store wipes out what the other added. On several \
-         CPUs the loops interleave all the time; on one CPU it takes a \
-         preemption between the load and the store, and then a whole time \
-         slice of the other's adds is lost at once. How many varies from run \
+        "If the other process stores between one process's load and its \
+         store, that store is stale: it wipes out what the other added in \
+         between. On several CPUs the loops interleave all the time; on one \
+         CPU it takes a preemption between a load and its store, and then a \
+         whole time slice of the other's adds is lost at once. How many varies from run \
          to run; a run that loses none does not mean the race is gone. Every \
          access is atomic, so this is no undefined behaviour: a race in the \
          logic, not a data race. Shared updates need read-modify-write \
@@ -85,6 +85,7 @@ fn race(region: &Mapping, add: fn(&AtomicU64)) -> Result<u64> {
     })?;
     let other = Other::Child(child.pid());
     start_together(ready, other)?;
+    say!("the child is at the start line too: both count now");
     for _ in 0..N {
         add(count);
     }
