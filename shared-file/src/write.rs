@@ -12,7 +12,9 @@ use std::sync::atomic::Ordering;
 
 use common::{Ctx, Error, Result, WithCall, futex, say, show};
 
-use crate::{RW, demo_counter, map_shared, unmap};
+use nix::sys::mman::MapFlags;
+
+use crate::{RW, demo_counter, try_map, unmap};
 
 pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     let force = args.iter().any(|a| a == "--force");
@@ -63,7 +65,8 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
         );
         result.with_call("ftruncate", || path.clone())?;
     }
-    let region = map_shared(&file, page, RW)?;
+    let region = try_map(&file, page, RW, MapFlags::MAP_SHARED)
+        .with_call("mmap", || path.clone())?;
     let mut bytes = message.as_bytes().to_vec();
     bytes.resize(demo_counter(), 0);
     region.store_bytes(0, &bytes);
