@@ -19,7 +19,9 @@
 //! - [`userfile`]: open a file named on the command line, safely;
 //! - [`cli`]: the command line every lesson shares, and [`ctx`]: the options
 //!   of this run, handed to every scenario;
-//! - [`bench`]: repetitions, medians, bar charts for the `bench` commands.
+//! - [`bench`]: repetitions, medians, bar charts for the `bench` commands;
+//! - [`quadrant_map`]: `maps [PID]`, the four quadrants of any process's
+//!   address space, checked against `smaps_rollup`.
 //!
 //! The lessons' test support is not here: it is the dev-only `testkit`
 //! crate in `common/testkit/`.
@@ -43,6 +45,7 @@ pub mod mapping;
 pub mod narrate;
 pub mod picture;
 pub mod proc;
+pub mod quadrant_map;
 pub mod scratch;
 pub mod show;
 
