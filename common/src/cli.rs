@@ -9,6 +9,7 @@
 //! shared-anon --help
 //! private-file FILE           a lesson's own use of a file named by the user
 //! shared-file watch FILE      a lesson's own commands
+//! shared-anon maps [PID]      the four quadrants of any process (every lesson)
 //! ```
 //!
 //! Exit status: 0 every claim held, 1 a claim failed, 2 an error.
@@ -175,6 +176,15 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         (command.run)(&args, &Ctx::default())?;
         return Ok(narrate::exit_code());
     }
+    // `maps [PID]`: every lesson has it, whatever its own tables say.
+    if first == "maps" {
+        let args = rest();
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            print_out(&maps_help(lesson));
+            return Ok(EXIT_OK);
+        }
+        return crate::quadrant_map::command(lesson.name, &args);
+    }
     let parsed = parse(lesson, args)?;
     if parsed.help {
         print_out(&help(lesson));
@@ -291,6 +301,10 @@ fn help(lesson: &Lesson) -> String {
     for c in lesson.commands {
         usage.push((format!("{} {}", c.name, c.usage), c.about.into()));
     }
+    usage.push((
+        format!("maps {}", crate::quadrant_map::USAGE),
+        crate::quadrant_map::ABOUT.into(),
+    ));
     usage.push(("--list".into(), "name the scenarios".into()));
     usage.push((
         "--pause".into(),
@@ -317,6 +331,20 @@ fn help(lesson: &Lesson) -> String {
         list(lesson)
     ));
     out
+}
+
+/// `lesson maps --help`.
+fn maps_help(lesson: &Lesson) -> String {
+    let mut text = format!(
+        "Usage: {} maps {}\n\n{}\n\n",
+        lesson.name,
+        crate::quadrant_map::USAGE,
+        crate::quadrant_map::ABOUT
+    );
+    for line in narrate::wrap_text("", "", crate::quadrant_map::DETAILS) {
+        text.push_str(&format!("{}\n", line.trim_end()));
+    }
+    text
 }
 
 /// `main` of an exercise (a quadrant's `examples/`): print `title`, run
