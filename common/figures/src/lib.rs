@@ -1,0 +1,224 @@
+//! The book's figures, drawn by code.
+//!
+//! Each figure is a module in [`figures`] with one table of everything it
+//! says (every label and the alt text) per language, and a function that
+//! draws it from that table. A translated edition of the book adds a
+//! [`Lang`] and one table per figure; the drawing code stays the same.
+//!
+//! `cargo run -p figures` writes every figure into `docs/src/img/`, with
+//! `ALT.md` beside them (the Markdown line that shows each figure, with its
+//! alt text); `cargo run -p figures -- --check` only compares, and the
+//! crate's test runs that check, so a committed figure cannot drift from
+//! the code that draws it.
+
+pub mod figures;
+pub mod svg;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A language the figures can be drawn in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+}
+
+impl Lang {
+    /// Every language the book has.
+    pub const ALL: &'static [Lang] = &[Lang::En];
+
+    /// The BCP 47 tag, written into each SVG's `lang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+        }
+    }
+
+    /// Where this language's figures go, under `docs/src/img/`.
+    pub fn subdir(self) -> &'static str {
+        match self {
+            Lang::En => "",
+        }
+    }
+
+    /// The sans-serif fonts to ask for, best first. (A Chinese edition would
+    /// put its CJK fonts first.)
+    pub fn sans_family(self) -> &'static str {
+        match self {
+            Lang::En => {
+                "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', \
+                 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+            }
+        }
+    }
+}
+
+/// One drawn figure.
+pub struct Figure {
+    /// The file name, e.g. `memmap.svg`.
+    pub file: &'static str,
+    /// The full alt text, from the figure's table.
+    pub alt: &'static str,
+    /// The drawing, with the layout facts the tests check.
+    pub svg: svg::Svg,
+}
+
+/// Every figure of the book, in `lang`, in the order ALT.md lists them.
+pub fn draw_all(lang: Lang) -> Vec<Figure> {
+    figures::all(lang)
+}
+
+/// `docs/src/img/` of this repository.
+pub fn img_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/src/img")
+}
+
+/// Every file the generator owns, as (path relative to `docs/src/img/`,
+/// contents): the figures of every language and each language's ALT.md.
+pub fn outputs() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for &lang in Lang::ALL {
+        let dir = Path::new(lang.subdir());
+        let figs = draw_all(lang);
+        for fig in &figs {
+            out.push((dir.join(fig.file), fig.svg.finish()));
+        }
+        out.push((dir.join("ALT.md"), alt_md(lang, &figs)));
+    }
+    out
+}
+
+/// ALT.md: for each figure, the Markdown line a page uses to show it,
+/// between mdBook anchors, so a page can say
+/// `{{#include img/ALT.md:memmap}}` (or copy the line).
+pub fn alt_md(lang: Lang, figs: &[Figure]) -> String {
+    let prefix = if lang.subdir().is_empty() {
+        "img/".to_owned()
+    } else {
+        format!("img/{}/", lang.subdir())
+    };
+    let mut out = String::new();
+    out.push_str(
+        "<!-- Written by `cargo run -p figures` from common/figures; do not \
+         edit. -->\n\n\
+         # The book's figures\n\n\
+         Each figure with the Markdown line that shows it. A page can copy\n\
+         the line or include it: `{{#include img/ALT.md:NAME}}`.\n",
+    );
+    for fig in figs {
+        let name = fig.file.trim_end_matches(".svg");
+        let _ = write!(
+            out,
+            "\n## {}\n\n<!-- ANCHOR: {name} -->\n![{}]({prefix}{})\n\
+             <!-- ANCHOR_END: {name} -->\n",
+            fig.file,
+            markdown_escape(fig.alt),
+            fig.file,
+        );
+    }
+    out
+}
+
+/// Alt text made safe inside `![...]`: brackets, emphasis and code marks
+/// are escaped so the reader gets the text exactly as written.
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Compares what the code draws with the files in `dir`; returns the
+/// relative paths of the files that are missing or differ.
+pub fn stale(dir: &Path) -> Vec<PathBuf> {
+    outputs()
+        .into_iter()
+        .filter(|(rel, text)| {
+            std::fs::read_to_string(dir.join(rel)).ok().as_ref() != Some(text)
+        })
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every layout problem of every figure, one a line.
+    fn layout_problems() -> Vec<String> {
+        let mut out = Vec::new();
+        for &lang in Lang::ALL {
+            for fig in draw_all(lang) {
+                let svg = &fig.svg;
+                let name = format!("{:?} {}", lang, fig.file);
+                for p in &svg.problems {
+                    out.push(format!("{name}: {p}"));
+                }
+                for t in &svg.texts {
+                    if t.x0 < 0.0
+                        || t.y0 < 0.0
+                        || t.x1 > svg.width
+                        || t.y1 > svg.height
+                    {
+                        out.push(format!(
+                            "{name}: {:?} leaves the {}x{} canvas ({:?})",
+                            t.text, svg.width, svg.height, t
+                        ));
+                    }
+                }
+                for (i, a) in svg.texts.iter().enumerate() {
+                    for b in &svg.texts[i + 1..] {
+                        if a.overlaps(b) {
+                            out.push(format!(
+                                "{name}: {:?} overlaps {:?}",
+                                a.text, b.text
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_label_overlaps_another_or_leaves_the_canvas() {
+        let problems = layout_problems();
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn every_figure_has_an_alt_text_and_a_distinct_name() {
+        for &lang in Lang::ALL {
+            let figs = draw_all(lang);
+            let mut names: Vec<_> = figs.iter().map(|f| f.file).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), figs.len());
+            for fig in &figs {
+                assert!(
+                    fig.alt.len() > 100,
+                    "{}: alt text too short",
+                    fig.file
+                );
+                assert!(!fig.alt.contains('\n'), "{}: one line", fig.file);
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_escape_keeps_the_text() {
+        let s = "rw-p [heap] PROT_READ|PROT_WRITE *x* `y` a\\b";
+        let escaped = markdown_escape(s);
+        let mut back = String::new();
+        let mut chars = escaped.chars();
+        while let Some(c) = chars.next() {
+            back.push(if c == '\\' { chars.next().unwrap() } else { c });
+        }
+        assert_eq!(back, s);
+    }
+}
