@@ -12,7 +12,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 9.1: MmapMut::map_anon is this quadrant, and safe.
     cx.step("memmap2::MmapMut::map_anon(100): a safe private anonymous map");
     // ANCHOR: memmap2
-    let mut map = ::memmap2::MmapMut::map_anon(100)
+    let mut map = memmap2::MmapMut::map_anon(100)
         .with_call("mmap", || "memmap2 map_anon".into())?;
     // ANCHOR_END: memmap2
     let addr = map.as_ptr() as usize;

@@ -94,24 +94,25 @@ pub fn run(cx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// What a read of PROT_WRITE or PROT_EXEC memory did, and why: one line
+/// Why a read of PROT_WRITE or PROT_EXEC memory did what it did: one line
 /// for each outcome, so that the book's transcript can mask which one this
 /// machine printed.
 fn explain_read(prot: ProtFlags, read: &str, at: usize) -> Result<()> {
-    let why = match (prot == ProtFlags::PROT_WRITE, read == "ok") {
-        (true, true) => "allowed: no write-only pages here".to_string(),
-        (true, false) => "refused: this CPU has write-only pages".into(),
-        (false, true) => "allowed: no execute-only pages here".into(),
-        // With protection keys (x86 PKU), smaps shows the mapping's key.
-        (false, false) => {
-            match evidence::smaps(getpid(), at)?.get("ProtectionKey") {
-                Some(k) if k > 0 => {
-                    format!("refused: execute-only by protection key {k} (PKU)")
-                }
-                _ => "refused: this CPU has execute-only pages".into(),
-            }
-        }
+    let name = show::prot(prot.bits());
+    let only = match prot {
+        ProtFlags::PROT_WRITE => "write-only",
+        _ => "execute-only",
     };
-    explain!("{} read {why}.", show::prot(prot.bits()));
+    if read == "ok" {
+        explain!("{name} read allowed: no {only} pages here.");
+        return Ok(());
+    }
+    // With protection keys (x86 PKU), smaps shows the mapping's key.
+    match evidence::smaps(getpid(), at)?.get("ProtectionKey") {
+        Some(k) if k > 0 => {
+            explain!("{name} read refused: {only} via protection key {k}.")
+        }
+        _ => explain!("{name} read refused: this CPU has {only} pages."),
+    }
     Ok(())
 }
