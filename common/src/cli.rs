@@ -20,7 +20,9 @@ use std::io::Write;
 
 use crate::ctx::Ctx;
 use crate::error::{EXIT_ERROR, EXIT_OK, Error, Result};
+use crate::i18n::text;
 use crate::narrate::{self, Role};
+use crate::tr;
 
 /// A lesson: one binary, one quadrant.
 pub struct Lesson {
@@ -101,6 +103,29 @@ fn print_out(text: &str) {
     }
 }
 
+/// Take `--lang L` (or `--lang=L`) off the front of the arguments, so
+/// that it works before a command (`--lang zh maps 1`) as well as among
+/// the options of a scenario run, where [`parse`] takes it.
+fn take_lang(mut args: Vec<OsString>) -> Result<Vec<OsString>> {
+    let first = args.first().and_then(|a| a.to_str()).map(str::to_string);
+    let value = match first.as_deref() {
+        Some("--lang") if args.len() > 1 => {
+            args.remove(0);
+            args.remove(0)
+        }
+        Some(a) if a.starts_with("--lang=") => OsString::from(
+            args.remove(0).to_string_lossy()["--lang=".len()..].to_string(),
+        ),
+        _ => return Ok(args),
+    };
+    let value = value.to_string_lossy();
+    let lang = crate::i18n::Lang::parse(&value).ok_or_else(|| {
+        Error::plain("--lang", format!("{value:?} is not a language: en or zh"))
+    })?;
+    crate::i18n::set_lang(lang);
+    Ok(args)
+}
+
 #[derive(Default)]
 struct Parsed {
     list: bool,
@@ -125,6 +150,20 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
             Some(Long("pause")) => opts.opts.pause = true,
             Some(Long("keep")) => opts.opts.keep = true,
             Some(Long("in-place")) if in_place_ok => opts.opts.in_place = true,
+            Some(Long("lang")) => {
+                let value = parser.value().map_err(|e| {
+                    Error::plain("usage", format!("{e}; {try_help}"))
+                })?;
+                let value = value.to_string_lossy();
+                let lang =
+                    crate::i18n::Lang::parse(&value).ok_or_else(|| {
+                        Error::plain(
+                            "--lang",
+                            format!("{value:?} is not a language: en or zh"),
+                        )
+                    })?;
+                crate::i18n::set_lang(lang);
+            }
             Some(Short('h') | Long("help")) => opts.help = true,
             Some(Value(name)) => {
                 let name = name.into_string().map_err(|n| {
@@ -145,6 +184,12 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
 }
 
 fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
+    // A program a lesson started speaks the lesson's language.
+    if let Some(lang) = crate::i18n::inherited() {
+        crate::i18n::set_lang(lang);
+    }
+    // `--lang zh` may come first, before a command's name.
+    let args = take_lang(args)?;
     // Hidden commands and a lesson's own commands take their arguments as
     // they are.
     let first = args.first().and_then(|a| a.to_str()).unwrap_or("");
@@ -248,22 +293,24 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
 }
 
 fn intro(lesson: &Lesson) {
-    narrate::raw(&format!("{}: {}", lesson.name, lesson.about));
+    let about = crate::i18n::text(lesson.about);
+    narrate::raw(&format!("{}: {about}", lesson.name));
     // Decided by looking, not by the uid: root in a container may be
     // refused frame numbers too.
-    let who = if crate::frames_visible() {
-        "pagemap shows this process frame numbers (physical pages)".to_string()
-    } else {
-        format!(
-            "pagemap hides frame numbers from this process (uid {}: they \
-             need CAP_SYS_ADMIN); its flag bits still tell the story",
-            nix::unistd::geteuid()
+    let page = crate::page_size();
+    narrate::explain(&if crate::frames_visible() {
+        crate::tr!(
+            "Page size {page} bytes; pagemap shows this process frame \
+             numbers (physical pages)."
         )
-    };
-    narrate::explain(&format!(
-        "Page size {} bytes; {who}.",
-        crate::page_size()
-    ));
+    } else {
+        let uid = nix::unistd::geteuid();
+        crate::tr!(
+            "Page size {page} bytes; pagemap hides frame numbers from this \
+             process (uid {uid}: they need CAP_SYS_ADMIN); its flag bits \
+             still tell the story."
+        )
+    });
 }
 
 fn list(lesson: &Lesson) -> String {
@@ -278,7 +325,8 @@ fn list(lesson: &Lesson) -> String {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            format!("{:>2}. {:<width$}  {}\n", i + 1, s.name, s.title)
+            let title = text(s.title);
+            format!("{:>2}. {:<width$}  {title}\n", i + 1, s.name)
         })
         .collect()
 }
@@ -286,36 +334,42 @@ fn list(lesson: &Lesson) -> String {
 fn help(lesson: &Lesson) -> String {
     let name = lesson.name;
     let mut usage = vec![
-        (String::new(), "run every scenario, in order".to_string()),
-        ("SCENARIO...".into(), "run only these scenarios".into()),
+        (String::new(), tr!("run every scenario, in order")),
+        ("SCENARIO...".into(), tr!("run only these scenarios")),
     ];
     if let Some(file) = &lesson.file {
-        usage.push(("FILE".into(), file.about.into()));
+        usage.push(("FILE".into(), text(file.about)));
         if file.in_place {
             usage.push((
                 "FILE --in-place".into(),
-                "the same, on FILE itself".into(),
+                tr!("the same, on FILE itself"),
             ));
         }
     }
     for c in lesson.commands {
-        usage.push((format!("{} {}", c.name, c.usage), c.about.into()));
+        usage.push((format!("{} {}", c.name, c.usage), text(c.about)));
     }
     usage.push((
         format!("maps {}", crate::quadrant_map::USAGE),
-        crate::quadrant_map::ABOUT.into(),
+        text(crate::quadrant_map::ABOUT),
     ));
-    usage.push(("--list".into(), "name the scenarios".into()));
+    usage.push(("--list".into(), tr!("name the scenarios")));
     usage.push((
         "--pause".into(),
-        "stop after each step: look at /proc/PID/maps from a second terminal, \
-         then press Enter"
-            .into(),
+        tr!(
+            "stop after each step: look at /proc/PID/maps from a second \
+             terminal, then press Enter"
+        ),
     ));
-    usage.push(("--keep".into(), "leave scratch files behind".into()));
+    usage.push(("--keep".into(), tr!("leave scratch files behind")));
+    usage.push((
+        "--lang en|zh".into(),
+        tr!("the language the lesson speaks (English by default; zh: Chinese)"),
+    ));
     usage.push(("--help".into(), String::new()));
     let width = usage.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
-    let mut out = format!("{name}: {}\n\nUsage:\n", lesson.about);
+    let about = text(lesson.about);
+    let mut out = format!("{name}: {about}\n\n{}\n", tr!("Usage:"));
     for (args, what) in usage {
         let head = format!("  {name} {args:<width$}  ");
         let lines = narrate::wrap_text(&head, &" ".repeat(head.len()), &what);
@@ -324,12 +378,18 @@ fn help(lesson: &Lesson) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&format!(
-        "\nEvery claim the lesson prints is checked against the kernel: [ok] or \
-         [FAIL].\nExit status: 0 every claim held, 1 a claim failed, 2 an error.\n\n\
-         Scenarios:\n{}",
-        list(lesson)
+    out.push('\n');
+    out.push_str(&tr!(
+        "Every claim the lesson prints is checked against the kernel: [ok] or [FAIL]."
     ));
+    out.push('\n');
+    out.push_str(&tr!(
+        "Exit status: 0 every claim held, 1 a claim failed, 2 an error."
+    ));
+    out.push_str("\n\n");
+    out.push_str(&tr!("Scenarios:"));
+    out.push('\n');
+    out.push_str(&list(lesson));
     out
 }
 

@@ -76,8 +76,12 @@ impl std::error::Error for Error {}
 pub fn report(error: &Error) {
     use std::io::Write;
     let mut line = format!("error: {error}");
+    // Say which child ended and how, unless the error says it already.
     if let Some(note) = crate::fork::death_note() {
-        line.push_str(&format!(" ({note})"));
+        let pid = note.split_whitespace().nth(1).unwrap_or("");
+        if !line.contains(pid) {
+            line.push_str(&format!(" ({note})"));
+        }
     }
     let line = one_line(&line);
     let _ = writeln!(std::io::stderr().lock(), "{line}");

@@ -135,7 +135,7 @@ pub fn claim_on(
 ) -> bool {
     match evidence.iter().find_map(|e| e.missing()) {
         Some(source) => {
-            narrate::explain(&format!(
+            narrate::explain(&crate::tr!(
                 "(Not checked: \"{text}\": {source} is unavailable here.)"
             ));
             true
@@ -198,11 +198,10 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
                 format!("{x:#x} and {y:#x}"),
             );
         }
-        _ => narrate::explain(&format!(
+        _ => narrate::explain(&crate::tr!(
             "(Not checked: \"{text}\". This process may not see frame \
              numbers: that needs CAP_SYS_ADMIN, which an ordinary user and \
-             root in most containers lack. The flag bits above are \
-             consistent with it.)"
+             root in most containers lack.)"
         )),
     }
 }

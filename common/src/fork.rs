@@ -198,7 +198,14 @@ impl Child {
     /// Wait for the child to end (`waitpid`) and say how it ended.
     pub fn wait(self) -> Result<ChildEnd> {
         let end = self.wait_quietly()?;
-        narrate::say(&end.to_string());
+        narrate::say(&match end {
+            ChildEnd::Exited { pid, code } => {
+                crate::tr!("child {pid} exited {code}")
+            }
+            ChildEnd::Killed { pid, signal } => {
+                crate::tr!("child {pid} killed by {signal}")
+            }
+        });
         Ok(end)
     }
 

@@ -11,6 +11,7 @@
 //! - [`evidence`]: print the maps line and pagemap entry of an address;
 //! - [`exercise`]: the code exercises' `main` (a hint, a check, a verdict);
 //! - [`narrate`]: steps, process tags, evidence lines and checked claims;
+//! - [`i18n`]: `--lang zh`: messages looked up in `po/zh.po` ([`tr!`]);
 //! - [`picture`]: pages and frames drawn from live pagemap data;
 //! - [`show`]: calls printed the way C would write them;
 //! - [`fault`]: touch an address that may not be mapped (signal demos);
@@ -41,6 +42,7 @@ pub mod exercise;
 pub mod fault;
 pub mod fork;
 pub mod futex;
+pub mod i18n;
 pub mod mapping;
 pub mod narrate;
 pub mod picture;
@@ -52,6 +54,10 @@ pub mod show;
 pub mod turns;
 pub mod userfile;
 
+// `tr!` expands to `::common::i18n::render(...)`, here too.
+extern crate self as common;
+
+pub use common_macros::tr;
 pub use ctx::Ctx;
 pub use error::{Error, Result, WithCall};
 

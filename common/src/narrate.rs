@@ -146,34 +146,51 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split(' ') {
-        let fits = width(&line) + 1 + width(word) <= WIDTH;
-        if !empty && !fits {
-            lines.push(std::mem::replace(&mut line, rest.to_string()));
-            empty = true;
+        for (i, piece) in pieces(word).into_iter().enumerate() {
+            // A space goes only between words, never inside one.
+            let space = usize::from(i == 0);
+            let fits = width(&line) + space + width(piece) <= WIDTH;
+            if !empty && !fits {
+                lines.push(std::mem::replace(&mut line, rest.to_string()));
+                empty = true;
+            }
+            if !empty && i == 0 {
+                line.push(' ');
+            }
+            line.push_str(piece);
+            empty = false;
         }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
     }
     lines.push(line);
     lines
 }
 
+/// A word split where a line may break inside it: between Chinese (or
+/// other wide) characters, by the Unicode line-breaking rules (UAX #14,
+/// which keep `，` and `。` off the start of a line). Words in English
+/// stay whole, as the text was written.
+fn pieces(word: &str) -> Vec<&str> {
+    let wide = |c: Option<char>| c.is_some_and(|c| width(&c.to_string()) == 2);
+    let mut found = Vec::new();
+    let mut start = 0;
+    for (at, _) in unicode_linebreak::linebreaks(word) {
+        if at == 0 || at >= word.len() {
+            continue;
+        }
+        let before = word[..at].chars().next_back();
+        let after = word[at..].chars().next();
+        if wide(before) || wide(after) {
+            found.push(&word[start..at]);
+            start = at;
+        }
+    }
+    found.push(&word[start..]);
+    found
+}
+
 /// Columns a terminal gives `text`: CJK characters take two.
 fn width(text: &str) -> usize {
-    let wide = |c: char| {
-        matches!(c,
-            '\u{1100}'..='\u{115f}'
-            | '\u{2e80}'..='\u{a4cf}'
-            | '\u{ac00}'..='\u{d7a3}'
-            | '\u{f900}'..='\u{faff}'
-            | '\u{fe30}'..='\u{fe4f}'
-            | '\u{ff00}'..='\u{ff60}'
-            | '\u{ffe0}'..='\u{ffe6}')
-    };
-    text.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 fn emit_wrapped(first: &str, rest: &str, text: &str) {
@@ -188,6 +205,7 @@ pub fn scenario(number: usize, name: &str, title: &str) {
     STEP.store(0, Ordering::Relaxed);
     set_role(Role::Alone);
     emit("");
+    let title = crate::i18n::text(title);
     emit(&format!("=== {number}. {name}: {title} ==="));
 }
 
@@ -315,7 +333,7 @@ macro_rules! claim {
 #[macro_export]
 macro_rules! claim_eq {
     ($got:expr, $expected:expr, $($text:tt)+) => {
-        $crate::narrate::claim_eq(&format!($($text)+), $expected, $got)
+        $crate::narrate::claim_eq(&$crate::tr!($($text)+), $expected, $got)
     };
 }
 
@@ -331,7 +349,7 @@ macro_rules! claim_on {
         $crate::evidence::claim_on(
             &[$(&$evidence),+],
             $cond,
-            &format!($($text)+),
+            &$crate::tr!($($text)+),
             stringify!($cond),
             "false",
         )
@@ -346,7 +364,7 @@ macro_rules! __claim_impl {
         let got = &$got;
         $crate::narrate::claim(
             $cond,
-            &format!($($fmt)*),
+            &$crate::tr!($($fmt)*),
             stringify!($cond),
             format!("{got:?}"),
         )
@@ -357,7 +375,7 @@ macro_rules! __claim_impl {
     (@text [$($fmt:tt)*] $cond:expr;) => {
         $crate::narrate::claim(
             $cond,
-            &format!($($fmt)*),
+            &$crate::tr!($($fmt)*),
             stringify!($cond),
             "false",
         )
@@ -368,7 +386,7 @@ macro_rules! __claim_impl {
 #[macro_export]
 macro_rules! say {
     ($($text:tt)+) => {
-        $crate::narrate::say(&format!($($text)+))
+        $crate::narrate::say(&$crate::tr!($($text)+))
     };
 }
 
@@ -376,7 +394,7 @@ macro_rules! say {
 #[macro_export]
 macro_rules! explain {
     ($($text:tt)+) => {
-        $crate::narrate::explain(&format!($($text)+))
+        $crate::narrate::explain(&$crate::tr!($($text)+))
     };
 }
 
@@ -384,7 +402,7 @@ macro_rules! explain {
 #[macro_export]
 macro_rules! step {
     ($cx:expr, $($text:tt)+) => {
-        $cx.step(&format!($($text)+))
+        $cx.step(&$crate::tr!($($text)+))
     };
 }
 
@@ -422,21 +440,21 @@ pub fn exit_code() -> i32 {
 /// Print the closing line and return the exit status.
 pub fn summary() -> i32 {
     let (claims, failed) = counts();
-    let claims = if claims == 1 {
-        "1 claim".to_string()
-    } else {
-        format!("{claims} claims")
-    };
     emit("");
-    if failed == 0 {
-        emit(&format!(
-            "Summary: {claims} checked against the kernel, all held."
-        ));
-    } else {
-        emit(&format!(
-            "Summary: {claims} checked against the kernel, {failed} FAILED."
-        ));
-    }
+    emit(&match (claims, failed) {
+        (1, 0) => {
+            crate::tr!("Summary: 1 claim checked against the kernel, all held.")
+        }
+        (_, 0) => crate::tr!(
+            "Summary: {claims} claims checked against the kernel, all held."
+        ),
+        (1, _) => crate::tr!(
+            "Summary: 1 claim checked against the kernel, {failed} FAILED."
+        ),
+        _ => crate::tr!(
+            "Summary: {claims} claims checked against the kernel, {failed} FAILED."
+        ),
+    });
     exit_code()
 }
 
@@ -490,9 +508,12 @@ pub(crate) fn pause_prompt() {
         }
     }
     emit("");
-    emit("  --pause: look from a second terminal, then press Enter here.");
+    emit(&crate::tr!(
+        "  --pause: look from a second terminal, then press Enter here."
+    ));
     for (who, pid) in pids {
-        emit(&format!("    {who} is PID {pid}:"));
+        let who = crate::i18n::text(who);
+        emit(&crate::tr!("    {who} is PID {pid}:"));
         emit(&format!("      cat /proc/{pid}/maps"));
         let lines = crate::proc::maps::read(nix::unistd::Pid::from_raw(pid))
             .unwrap_or_default();
@@ -508,7 +529,7 @@ pub(crate) fn pause_prompt() {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{width, wrap};
 
     #[test]
     fn wraps_at_80_columns_with_hanging_indent() {
@@ -524,7 +545,24 @@ mod tests {
     fn chinese_characters_take_two_columns() {
         let chinese = "映射".repeat(30);
         let lines = wrap("  ", "  ", &format!("a {chinese} b"));
-        assert_eq!(lines.len(), 3, "{lines:?}");
+        // 120 columns of Chinese after "a ": broken inside, two lines.
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| width(l) <= 80), "{lines:?}");
+    }
+
+    #[test]
+    fn chinese_breaks_between_characters_never_before_a_comma() {
+        let text = "映射的分页会在需要的时候从文件中自动加载，".repeat(6);
+        let lines = wrap("  ", "  ", &text);
+        assert!(lines.len() > 1, "{lines:?}");
+        for line in &lines {
+            assert!(width(line) <= 80, "{line}");
+            assert!(!line.trim_start().starts_with('，'), "{line}");
+        }
+        assert_eq!(
+            lines.iter().map(|l| l.trim_start()).collect::<String>(),
+            text
+        );
     }
 
     #[test]

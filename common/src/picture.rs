@@ -47,14 +47,13 @@ pub fn two_views(a: &View, b: &View) {
     };
     match (a.page.frame(), b.page.frame()) {
         (Frame::Number(x), Frame::Number(y)) if x == y => {
-            converge(format!("frame {x:#x}: one page of RAM"));
+            converge(crate::tr!("frame {x:#x}: one page of RAM"));
         }
         (Frame::Hidden, Frame::Hidden) if flags_say_one(a.page, b.page) => {
-            converge(
+            converge(crate::tr!(
                 "one page, as far as the flag bits show (mapped 2+ times in \
                  both; frame numbers hidden)"
-                    .into(),
-            );
+            ));
         }
         _ => {
             for (label, view) in [(la, a), (lb, b)] {
@@ -70,24 +69,25 @@ pub fn two_views(a: &View, b: &View) {
 
 fn target(page: PageInfo) -> String {
     if !page.available() {
-        return "a page pagemap cannot show".into();
+        return crate::tr!("a page pagemap cannot show");
     }
     if !page.present() {
-        return "no page yet".into();
+        return crate::tr!("no page yet");
     }
-    let whose = if page.exclusive() {
-        "a page mapped only here:"
-    } else {
-        "a page mapped 2+ times:"
-    };
     let kind = if page.file_or_shared_anon() {
         "file/shmem"
     } else {
         "anonymous"
     };
-    match page.frame() {
-        Frame::Number(n) => format!("{whose} {kind} page, frame {n:#x}"),
-        _ => format!("{whose} {kind} page"),
+    match (page.exclusive(), page.frame()) {
+        (true, Frame::Number(n)) => {
+            crate::tr!("a page mapped once: {kind}, frame {n:#x}")
+        }
+        (false, Frame::Number(n)) => {
+            crate::tr!("a page mapped 2+ times: {kind}, frame {n:#x}")
+        }
+        (true, _) => crate::tr!("a page mapped once: {kind}"),
+        (false, _) => crate::tr!("a page mapped 2+ times: {kind}"),
     }
 }
 

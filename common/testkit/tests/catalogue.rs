@@ -1,0 +1,195 @@
+//! The translation catalogue (`common/po/zh.po`) lists every message the
+//! programs print, and nothing else. `BLESS=1 cargo test -p testkit --test
+//! catalogue` adds new messages to it (untranslated, for a translator to
+//! fill in with any PO editor), drops the ones the code no longer has, and
+//! rewrites the template `common/po/messages.pot`.
+//!
+//! A message is the format string of `say!`, `explain!`, `step!`,
+//! `claim!`, `claim_eq!`, `claim_on!` and `tr!`, or the text of a lesson's
+//! `title:`, `about:` or `hint:`, found in the sources the way `tr!` reads
+//! it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polib::catalog::Catalog;
+use polib::message::Message;
+use polib::metadata::CatalogMetadata;
+
+#[path = "../../macros/src/msgid.rs"]
+#[allow(dead_code)]
+mod msgid;
+
+const MACROS: [(&str, usize); 7] = [
+    ("say", 0),
+    ("explain", 0),
+    ("tr", 0),
+    ("step", 1),
+    ("claim", 1),
+    ("claim_eq", 2),
+    ("claim_on", 2),
+];
+const FIELDS: [&str; 3] = ["title: ", "about: ", "hint: "];
+/// Texts looked up by `i18n::text` that no field or macro holds.
+const EXTRA: [&str; 2] = ["the child", "the peer"];
+
+fn top() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `.rs` file of the programs: common's library and each lesson's
+/// sources and exercises (not the test support, not the figures).
+fn sources() -> Vec<PathBuf> {
+    let top = top();
+    let mut dirs = vec![top.join("common/src")];
+    for lesson in ["private-file", "private-anon", "shared-file", "shared-anon"]
+    {
+        dirs.push(top.join(lesson).join("src"));
+        dirs.push(top.join(lesson).join("examples"));
+    }
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// msgid → where it is used.
+fn messages() -> BTreeMap<String, Vec<String>> {
+    let top = top().canonicalize().expect("top");
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in sources() {
+        let text = std::fs::read_to_string(&file).expect("read source");
+        let name = file
+            .canonicalize()
+            .expect("source")
+            .strip_prefix(&top)
+            .expect("inside the repository")
+            .display()
+            .to_string();
+        let mut keys = msgid::find_messages(&text, &MACROS);
+        for field in FIELDS {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(field) {
+                from += at + field.len();
+                if let Some(key) = msgid::find_messages(
+                    &format!("x!({})", &text[from..]),
+                    &[("x", 0)],
+                )
+                .into_iter()
+                .next()
+                {
+                    keys.push(key);
+                }
+            }
+        }
+        for key in keys {
+            if !key.is_empty() {
+                found.entry(key).or_default().push(name.clone());
+            }
+        }
+    }
+    for extra in EXTRA {
+        found
+            .entry(extra.to_string())
+            .or_default()
+            .push("common/src/narrate.rs".into());
+    }
+    found
+}
+
+fn header() -> CatalogMetadata {
+    CatalogMetadata::parse(
+        "Project-Id-Version: mmap-quadrants\n\
+         Language: zh_CN\n\
+         MIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=UTF-8\n\
+         Content-Transfer-Encoding: 8bit\n\
+         Plural-Forms: nplurals=1; plural=0;\n",
+    )
+    .expect("the header parses")
+}
+
+#[test]
+fn the_catalogue_lists_every_message() {
+    let po_dir = top().join("common/po");
+    let zh_path = po_dir.join("zh.po");
+    let zh = polib::po_file::parse(&zh_path).expect("zh.po parses");
+    let wanted = messages();
+    let have: BTreeMap<String, String> = zh
+        .messages()
+        .map(|m| (m.msgid().to_string(), m.msgstr().unwrap_or("").to_string()))
+        .collect();
+    let new: Vec<&String> =
+        wanted.keys().filter(|k| !have.contains_key(*k)).collect();
+    let gone: Vec<&String> =
+        have.keys().filter(|k| !wanted.contains_key(*k)).collect();
+
+    // The template and the catalogue, as they should be.
+    let mut pot = Catalog::new(header());
+    let mut merged = Catalog::new(header());
+    for (key, places) in &wanted {
+        let mut places = places.clone();
+        places.dedup();
+        let source = places.join(" ");
+        pot.append_or_update(
+            Message::build_singular()
+                .with_source(source.clone())
+                .with_msgid(key.clone())
+                .with_msgstr(String::new())
+                .done(),
+        );
+        let mut m = Message::build_singular();
+        m.with_source(source).with_msgid(key.clone());
+        m.with_msgstr(have.get(key).cloned().unwrap_or_default());
+        if let Some(old) = zh.find_message(None, key, None) {
+            if old.is_fuzzy() {
+                m.with_flags(old.flags().clone());
+            }
+        }
+        merged.append_or_update(m.done());
+    }
+    let pot_path = po_dir.join("messages.pot");
+    let write = |catalog: &Catalog, path: &Path| {
+        polib::po_file::write_to_file(catalog, path).expect("write catalogue")
+    };
+    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+        write(&pot, &pot_path);
+        write(&merged, &zh_path);
+        eprintln!(
+            "blessed the catalogue: {} new messages, {} dropped",
+            new.len(),
+            gone.len()
+        );
+        return;
+    }
+    let tmp = std::env::temp_dir()
+        .join(format!("messages-{}.pot", std::process::id()));
+    write(&pot, &tmp);
+    let fresh = std::fs::read_to_string(&tmp).expect("read");
+    let _ = std::fs::remove_file(&tmp);
+    let committed = std::fs::read_to_string(&pot_path).unwrap_or_default();
+    let mut problems = Vec::new();
+    if fresh != committed {
+        problems.push("common/po/messages.pot is out of date".to_string());
+    }
+    for key in &new {
+        problems.push(format!("not in zh.po: {key:?}"));
+    }
+    for key in &gone {
+        problems.push(format!("in zh.po but no longer in the code: {key:?}"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n\nBLESS=1 cargo test -p testkit --test catalogue updates the catalogue",
+        problems.join("\n")
+    );
+}
