@@ -749,6 +749,164 @@ pub mod checks {
         );
         assert!(out.stdout.contains("/smaps"));
     }
+
+    /// `maps [PID]`: on the lesson itself, on PID 1 and on a live process
+    /// it exits 0 with every quadrant named and its totals checked against
+    /// smaps_rollup; the live process's totals are those of `pmap -X`
+    /// (procps); on a terminal it is coloured; another user's process, a
+    /// missing PID, a kernel thread, a zombie and a non-number are one-line
+    /// errors.
+    pub fn maps_of_any_process(exe: &Path) {
+        use nix::sys::wait::{Id, WaitPidFlag, waitid};
+        let shows_a_map = |out: &super::Run, what: &str| {
+            out.assert_exit_ok();
+            for needle in [
+                "private file",
+                "private anonymous",
+                "shared file",
+                "shared anonymous",
+                "[ok] the totals agree with smaps_rollup",
+            ] {
+                assert!(out.stdout.contains(needle), "{what}: {needle}");
+            }
+            assert!(!out.stdout.contains("[FAIL]"), "{what}: {}", out.stdout);
+            assert!(!out.stdout.contains('\x1b'), "no colour through a pipe");
+        };
+        shows_a_map(&run(exe, &["maps"]), "maps (itself)");
+        let help = run(exe, &["maps", "--help"]);
+        help.assert_exit_ok();
+        assert!(help.stdout.contains("maps [PID]"), "{}", help.stdout);
+        assert!(run(exe, &["--help"]).stdout.contains("maps [PID]"));
+        let tty = run_on_terminal(exe, &["maps"]);
+        assert!(
+            tty.contains("\x1b[30;44mf"),
+            "a terminal gets colour: {tty}"
+        );
+
+        // PID 1, as root: where even root may not look (PID 1 holds
+        // capabilities the tests lack, as in some sandboxes), a one-line
+        // EACCES error instead.
+        let one = run(exe, &["maps", "1"]);
+        if !nix::unistd::geteuid().is_root() {
+            one.assert_one_line_error("EACCES: Permission denied");
+        } else if std::fs::File::open("/proc/1/maps").is_ok() {
+            shows_a_map(&one, "maps 1");
+        } else {
+            eprintln!("maps 1: PID 1 is hidden even from root here");
+            one.assert_one_line_error("EACCES: Permission denied");
+        }
+        run_unprivileged(exe, &["maps", "1"])
+            .assert_one_line_error("EACCES: Permission denied");
+
+        // A live process that stands still: the same Size and Rss totals
+        // as pmap -X. Pss may differ a little: it divides each page among
+        // the processes mapping it, and the reader (the lesson, or pmap)
+        // is one of them for the libraries they share. The shell says
+        // "ready" once the dynamic loader is done, then waits on stdin.
+        use std::io::{BufRead, BufReader};
+        let mut still = std::process::Command::new("sh")
+            .args(["-c", "echo ready; read x"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start sh");
+        let mut ready = String::new();
+        BufReader::new(still.stdout.take().expect("stdout"))
+            .read_line(&mut ready)
+            .expect("sh says ready");
+        let pid = still.id().to_string();
+        let pmap = || {
+            let out = std::process::Command::new("pmap")
+                .args(["-X", &pid])
+                .output()
+                .expect("pmap (procps) is needed");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        // Read it, then pmap, then again: compare when nothing moved.
+        let (ours, theirs) = (0..5)
+            .map(|_| (run(exe, &["maps", &pid]), pmap()))
+            .find(|(ours, _)| {
+                let again = run(exe, &["maps", &pid]);
+                maps_totals(&ours.stdout) == maps_totals(&again.stdout)
+            })
+            .expect("sh stood still while read");
+        let nobody = run_unprivileged(exe, &["maps", &pid]);
+        drop(still.stdin.take());
+        let _ = still.wait();
+        shows_a_map(&ours, "maps of a shell");
+        let (size, rss, pss) = maps_totals(&ours.stdout);
+        let (p_size, p_rss, p_pss) = pmap_totals(&theirs);
+        assert_eq!((size, rss), (p_size, p_rss), "Size, Rss:\n{theirs}");
+        assert!(
+            pss.abs_diff(p_pss) <= (p_pss / 4).max(64),
+            "Pss {pss} kB, pmap -X says {p_pss} kB"
+        );
+        if nix::unistd::geteuid().is_root() {
+            nobody.assert_one_line_error("belongs to uid 0");
+        }
+
+        // A zombie: exited, not yet waited for (WNOWAIT leaves it so).
+        let mut zombie = std::process::Command::new("true")
+            .spawn()
+            .expect("start true");
+        let zpid = nix::unistd::Pid::from_raw(zombie.id() as i32);
+        waitid(Id::Pid(zpid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            .expect("waitid");
+        run(exe, &["maps", &zpid.to_string()])
+            .assert_one_line_error("no user address space (a zombie");
+        let _ = zombie.wait();
+
+        run(exe, &["maps", "999999999"])
+            .assert_one_line_error("no process has PID 999999999");
+        run(exe, &["maps", "x"]).assert_one_line_error("'x' is not a PID");
+        run(exe, &["maps", "1", "2"]).assert_one_line_error("one PID at most");
+        let kthreadd = std::fs::read_to_string("/proc/2/comm")
+            .is_ok_and(|c| c.trim() == "kthreadd");
+        if kthreadd {
+            run(exe, &["maps", "2"]).assert_one_line_error(
+                "PID 2 has no user address space (a kernel thread?)",
+            );
+        }
+    }
+
+    /// Size, Rss and Pss of the `total` row `maps` prints.
+    fn maps_totals(stdout: &str) -> (u64, u64, u64) {
+        let row: Vec<u64> = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("total "))
+            .expect("a total row")
+            .split_whitespace()
+            .skip(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        (row[0], row[1], row[2])
+    }
+
+    /// Size, Rss and Pss of the totals line of `pmap -X`, found by the
+    /// column names of its header.
+    fn pmap_totals(out: &str) -> (u64, u64, u64) {
+        let header: Vec<&str> = out
+            .lines()
+            .find(|l| l.contains(" Address ") && l.contains(" Rss "))
+            .expect("pmap -X header")
+            .split_whitespace()
+            .collect();
+        let totals: Vec<u64> = out
+            .lines()
+            .rev()
+            .find(|l| l.trim_end().ends_with("KB"))
+            .expect("pmap -X totals")
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        // The totals start under the Size column.
+        let first = header.iter().position(|h| *h == "Size").expect("Size");
+        let at = |name: &str| {
+            let col = header.iter().position(|h| *h == name).expect(name);
+            totals[col - first]
+        };
+        (at("Size"), at("Rss"), at("Pss"))
+    }
 }
 
 /// The tests every lesson has, as `#[test]` functions:
@@ -846,6 +1004,14 @@ macro_rules! lesson_tests {
         #[test]
         fn pause_prints_the_commands_to_try() {
             $crate::testing::checks::pause_prints_commands(exe(), $pause, $child);
+        }
+
+        /// `maps [PID]`: the four quadrants of itself, PID 1 and a live
+        /// process (checked against smaps_rollup and pmap -X); bad PIDs
+        /// are one-line errors.
+        #[test]
+        fn maps_shows_the_quadrants_of_any_process() {
+            $crate::testing::checks::maps_of_any_process(exe());
         }
 
         /// Ctrl-C at each `--pause` step leaves no child and no file.
