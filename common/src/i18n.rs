@@ -2,8 +2,9 @@
 //!
 //! Every sentence a lesson prints is written in English in the code, as a
 //! format string (`say!("stored {value:#x} at {addr:#x}")`). That string
-//! is also the key of the message in the catalogue, `common/po/zh.po`, a
-//! gettext file a translator edits without Rust (Poedit, or any text
+//! is also the key of the message in the catalogue, `common/po/zh/*.po`
+//! (one gettext file per crate, so that several translators can work at
+//! once), which a translator edits without Rust (Poedit, or any text
 //! editor). At run time [`render`] looks the key up in the chosen
 //! language, falls back to English where there is no translation, and
 //! puts the values into the placeholders (which a translation may put in
@@ -78,10 +79,21 @@ pub fn inherited() -> Option<Lang> {
     std::env::var(LANG_VAR).ok().and_then(|l| Lang::parse(&l))
 }
 
-/// The Chinese catalogue, parsed once from the file compiled in.
+/// The Chinese catalogue, parsed once from the files compiled in.
 fn zh() -> &'static HashMap<String, String> {
     static CATALOGUE: OnceLock<HashMap<String, String>> = OnceLock::new();
-    CATALOGUE.get_or_init(|| catalogue(include_str!("../po/zh.po")))
+    CATALOGUE.get_or_init(|| {
+        [
+            include_str!("../po/zh/common.po"),
+            include_str!("../po/zh/private-file.po"),
+            include_str!("../po/zh/private-anon.po"),
+            include_str!("../po/zh/shared-file.po"),
+            include_str!("../po/zh/shared-anon.po"),
+        ]
+        .into_iter()
+        .flat_map(catalogue)
+        .collect()
+    })
 }
 
 /// msgid → msgstr for every translated, non-fuzzy message of a `.po` text.

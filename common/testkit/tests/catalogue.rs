@@ -1,8 +1,9 @@
-//! The translation catalogue (`common/po/zh.po`) lists every message the
-//! programs print, and nothing else. `BLESS=1 cargo test -p testkit --test
-//! catalogue` adds new messages to it (untranslated, for a translator to
-//! fill in with any PO editor), drops the ones the code no longer has, and
-//! rewrites the template `common/po/messages.pot`.
+//! The translation catalogue (`common/po/zh/*.po`, one file per crate:
+//! a message belongs to the crate that uses it first) lists every message
+//! the programs print, and nothing else. `BLESS=1 cargo test -p testkit
+//! --test catalogue` adds new messages to it (untranslated, for a
+//! translator to fill in with any PO editor), drops the ones the code no
+//! longer has, and rewrites the template `common/po/messages.pot`.
 //!
 //! A message is the format string of `say!`, `explain!`, `step!`,
 //! `claim!`, `claim_eq!`, `claim_on!` and `tr!`, or the text of a lesson's
@@ -118,24 +119,47 @@ fn header() -> CatalogMetadata {
     .expect("the header parses")
 }
 
+const PARTS: [&str; 5] = [
+    "common",
+    "private-file",
+    "private-anon",
+    "shared-file",
+    "shared-anon",
+];
+
+/// The catalogue file a message goes in: the crate of its first use.
+fn part(places: &[String]) -> &'static str {
+    let first = places.first().map(String::as_str).unwrap_or("common");
+    PARTS
+        .iter()
+        .copied()
+        .find(|p| first.starts_with(&format!("{p}/")))
+        .unwrap_or("common")
+}
+
 #[test]
 fn the_catalogue_lists_every_message() {
     let po_dir = top().join("common/po");
-    let zh_path = po_dir.join("zh.po");
-    let zh = polib::po_file::parse(&zh_path).expect("zh.po parses");
     let wanted = messages();
-    let have: BTreeMap<String, String> = zh
-        .messages()
-        .map(|m| (m.msgid().to_string(), m.msgstr().unwrap_or("").to_string()))
-        .collect();
-    let new: Vec<&String> =
-        wanted.keys().filter(|k| !have.contains_key(*k)).collect();
-    let gone: Vec<&String> =
-        have.keys().filter(|k| !wanted.contains_key(*k)).collect();
-
-    // The template and the catalogue, as they should be.
+    let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
+    let mut problems = Vec::new();
     let mut pot = Catalog::new(header());
-    let mut merged = Catalog::new(header());
+    let mut have_all: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    let mut old = Vec::new();
+    for p in PARTS {
+        let path = po_dir.join("zh").join(format!("{p}.po"));
+        let catalog = polib::po_file::parse(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for m in catalog.messages() {
+            have_all.insert(
+                m.msgid().to_string(),
+                (m.msgstr().unwrap_or("").to_string(), m.is_fuzzy()),
+            );
+            old.push((p, m.msgid().to_string()));
+        }
+    }
+    let mut parts: BTreeMap<&str, Catalog> =
+        PARTS.iter().map(|p| (*p, Catalog::new(header()))).collect();
     for (key, places) in &wanted {
         let mut places = places.clone();
         places.dedup();
@@ -147,45 +171,47 @@ fn the_catalogue_lists_every_message() {
                 .with_msgstr(String::new())
                 .done(),
         );
+        let part = part(&places);
+        let (text, fuzzy) = have_all.get(key).cloned().unwrap_or_default();
         let mut m = Message::build_singular();
-        m.with_source(source).with_msgid(key.clone());
-        m.with_msgstr(have.get(key).cloned().unwrap_or_default());
-        if let Some(old) = zh.find_message(None, key, None) {
-            if old.is_fuzzy() {
-                m.with_flags(old.flags().clone());
-            }
+        m.with_source(source).with_msgid(key.clone()).with_msgstr(text);
+        if fuzzy {
+            let mut flags = polib::message::MessageFlags::new();
+            flags.add_flag("fuzzy");
+            m.with_flags(flags);
         }
-        merged.append_or_update(m.done());
+        parts.get_mut(part).expect("a part").append_or_update(m.done());
+        if !have_all.contains_key(key) {
+            problems.push(format!("not in common/po/zh/{part}.po: {key:?}"));
+        } else if !old.iter().any(|(p, k)| *p == part && k == key) {
+            problems.push(format!("belongs in common/po/zh/{part}.po: {key:?}"));
+        }
     }
-    let pot_path = po_dir.join("messages.pot");
+    for (p, key) in &old {
+        if !wanted.contains_key(key) {
+            problems.push(format!(
+                "in common/po/zh/{p}.po but no longer in the code: {key:?}"
+            ));
+        }
+    }
     let write = |catalog: &Catalog, path: &Path| {
         polib::po_file::write_to_file(catalog, path).expect("write catalogue")
     };
-    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+    let pot_path = po_dir.join("messages.pot");
+    if bless {
         write(&pot, &pot_path);
-        write(&merged, &zh_path);
-        eprintln!(
-            "blessed the catalogue: {} new messages, {} dropped",
-            new.len(),
-            gone.len()
-        );
+        for (p, catalog) in &parts {
+            write(catalog, &po_dir.join("zh").join(format!("{p}.po")));
+        }
+        eprintln!("blessed the catalogue ({} changes)", problems.len());
         return;
     }
-    let tmp = std::env::temp_dir()
-        .join(format!("messages-{}.pot", std::process::id()));
+    let tmp = std::env::temp_dir().join(format!("messages-{}.pot", std::process::id()));
     write(&pot, &tmp);
     let fresh = std::fs::read_to_string(&tmp).expect("read");
     let _ = std::fs::remove_file(&tmp);
-    let committed = std::fs::read_to_string(&pot_path).unwrap_or_default();
-    let mut problems = Vec::new();
-    if fresh != committed {
+    if fresh != std::fs::read_to_string(&pot_path).unwrap_or_default() {
         problems.push("common/po/messages.pot is out of date".to_string());
-    }
-    for key in &new {
-        problems.push(format!("not in zh.po: {key:?}"));
-    }
-    for key in &gone {
-        problems.push(format!("in zh.po but no longer in the code: {key:?}"));
     }
     assert!(
         problems.is_empty(),
