@@ -78,9 +78,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     picture::parent_and_child(addr, p, c, BEFORE, FROM_CHILD);
     if shared && private {
         explain!(
-            "smaps's Shared_ means mapped more than once (by another process \
-             or twice in this one), Private_ mapped once: not MAP_SHARED or \
-             MAP_PRIVATE. This private page was Shared_ until the copy."
+            "smaps's Shared_ fields count pages mapped more than once (by \
+             another process, or twice in this one), Private_ fields pages \
+             mapped once; neither means MAP_SHARED or MAP_PRIVATE. This \
+             private mapping's page was Shared_Dirty until the copy."
         );
     }
     cx.pause();
