@@ -104,8 +104,9 @@ pub fn maps_text(
 }
 
 /// A page-table entry: a box with its caption and two bit cells, present
-/// and writable; a set bit is drawn in the second accent. `(x, y)` is the
-/// top left; the box is `w` wide and 50 high.
+/// and writable. A set bit is drawn in the second accent; a clear
+/// writable bit in the first, since a write through it faults. `(x, y)`
+/// is the top left; the box is `w` wide and 50 high.
 #[allow(clippy::too_many_arguments)]
 pub fn pte(
     svg: &mut Svg,
@@ -128,6 +129,8 @@ pub fn pte(
         let cx = x + 6.0 + i as f32 * (cell + 6.0);
         let (fill, color) = if set {
             (crate::svg::BLUE_FILL, BLUE)
+        } else if i == 1 {
+            ("#ffffff", crate::svg::ACCENT)
         } else {
             ("#ffffff", INK)
         };

@@ -61,8 +61,9 @@ static EN: Labels = Labels {
         Region {
             inside: "zeros",
             range: "100–4095:",
-            about: "reads give zeros; writable, but not part of the file \
-                    while it keeps its size: never written to it.",
+            about: "reads give zeros; writable, but what is written there \
+                    is not part of the file while the file keeps its \
+                    size.",
         },
         Region {
             inside: "SIGBUS",
@@ -75,27 +76,28 @@ static EN: Labels = Labels {
             range: "12288 on:",
             about: "often another mapping: no signal at all, the access \
                     silently reaches other memory. SIGSEGV only where \
-                    nothing is mapped, as on a guard page reserved with \
-                    PROT_NONE.",
+                    nothing is mapped, or where a guard page (PROT_NONE) \
+                    was reserved on purpose.",
         },
     ],
     ticks: ["0", "100", "4096", "8192", "12288"],
     note: "Not to scale: a page is 4096 bytes. Pages are numbered from 0, so \
            page 1 is the second page. If the file grows (ftruncate), the \
-           bytes and pages it then covers become part of it.",
+           pages it then reaches stop raising SIGBUS.",
     alt: "A ruler for mmap(NULL, 3 * 4096, PROT_READ|PROT_WRITE, MAP_SHARED, \
           fd, 0) on a file of 100 bytes; the mapping is 3 pages, 12288 \
           bytes. Bytes 0 to 99 of page 0 are the file's bytes: reads and \
           writes reach the file. Bytes 100 to 4095, the rest of page 0, read \
-          as zeros and are writable, but are not part of the file while it \
-          keeps its size and are never written to it. Pages 1 and 2, bytes \
+          as zeros and are writable, but what is written there is not part \
+          of the file while the file keeps its size. Pages 1 and 2, bytes \
           4096 to 12287, lie wholly past the end of the file: touching them, \
           to read or write, is SIGBUS. From byte 12288 on, past the mapping, \
           is whatever is mapped next: often another mapping, and then there \
           is no signal at all and the access silently reaches other memory; \
-          SIGSEGV only where nothing is mapped, as on a guard page reserved \
-          with PROT_NONE. Not to scale; pages are numbered from 0; if the \
-          file grows, the bytes and pages it then covers become part of it.",
+          SIGSEGV only where nothing is mapped, or where a guard page \
+          (PROT_NONE) was reserved on purpose. Not to scale; pages are \
+          numbered from 0; if the file grows, the pages it then reaches stop \
+          raising SIGBUS.",
 };
 
 const X0: f32 = 12.0;
