@@ -689,11 +689,12 @@ pub fn pictures(map: &Map, colour: bool) -> Vec<String> {
             human(total.rss as f64 / (4 * ROW) as f64)
         ));
         out.extend(drawing(map, |e| e.rss, 4, colour));
-        out.push(
-            "(A quadrant with any Rss shows at least once; each row starts \
-             with the mapping it starts in.)"
-                .into(),
-        );
+        out.extend(narrate::wrap_text(
+            "",
+            "",
+            "(A quadrant with any Rss shows at least once; each row is \
+             labelled with the start of the mapping it starts in.)",
+        ));
     }
     if total.size > 0 {
         out.push(format!(
@@ -1251,6 +1252,9 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         assert!(rows[0].starts_with("  55d0c8e00000 fffff"), "{}", rows[0]);
         assert!(rows.iter().all(|r| r.len() == 2 + 12 + 1 + ROW));
         assert!(picture(&[], |e| e.rss, 10).is_empty());
+        for line in pictures(&map, false) {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
         let colour = drawing(&map, |e| e.rss, 2, true).join("");
         assert!(colour.contains("\x1b[30;42ma"));
     }
