@@ -105,7 +105,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         grew("Rss") == one && grew("Anonymous") == one,
         "Rss and Anonymous each grew by one page"
     );
-    if held {
+    if held && s.available() {
         explain!(
             "Demand paging: mmap only reserved addresses; a page of RAM was \
              found when the page was first written. The reads mapped the \
