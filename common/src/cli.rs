@@ -10,6 +10,7 @@
 //! private-file FILE           a lesson's own use of a file named by the user
 //! shared-file watch FILE      a lesson's own commands
 //! shared-anon maps [PID]      the four quadrants of any process (every lesson)
+//! shared-anon pagemap PID ADDR  page-table entries of any process (every lesson)
 //! ```
 //!
 //! Exit status: 0 every claim held, 1 a claim failed, 2 an error.
@@ -230,6 +231,20 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         }
         return crate::quadrant_map::command(lesson.name, &args);
     }
+    // `pagemap PID ADDR [PAGES]`: every lesson has it too.
+    if first == "pagemap" {
+        let args = rest();
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            let usage = crate::pagemap_command::USAGE;
+            let about = text(crate::pagemap_command::ABOUT);
+            print_out(&format!(
+                "Usage: {} pagemap {usage}\n\n{about}\n",
+                lesson.name
+            ));
+            return Ok(EXIT_OK);
+        }
+        return crate::pagemap_command::command(lesson.name, &args);
+    }
     let parsed = parse(lesson, args)?;
     if parsed.help {
         print_out(&help(lesson));
@@ -352,6 +367,10 @@ fn help(lesson: &Lesson) -> String {
     usage.push((
         format!("maps {}", crate::quadrant_map::USAGE),
         text(crate::quadrant_map::ABOUT),
+    ));
+    usage.push((
+        format!("pagemap {}", crate::pagemap_command::USAGE),
+        text(crate::pagemap_command::ABOUT),
     ));
     usage.push(("--list".into(), tr!("name the scenarios")));
     usage.push((

@@ -21,6 +21,8 @@
 //! - [`cli`]: the command line every lesson shares, and [`ctx`]: the options
 //!   of this run, handed to every scenario;
 //! - [`bench`]: repetitions, medians, bar charts for the `bench` commands;
+//! - [`pagemap_command`]: `pagemap PID ADDR [PAGES]`, any process's
+//!   page-table entries (every lesson has the command);
 //! - [`quadrant_map`]: `maps [PID]`, the four quadrants of any process's
 //!   address space, checked against `smaps_rollup`.
 //!
@@ -45,6 +47,7 @@ pub mod futex;
 pub mod i18n;
 pub mod mapping;
 pub mod narrate;
+pub mod pagemap_command;
 pub mod picture;
 pub mod proc;
 pub mod quadrant_map;
