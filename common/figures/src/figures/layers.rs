@@ -216,7 +216,8 @@ static PRIVATE_ANON_EN: Labels = Labels {
 
 static SHARED_FILE_EN: Labels = Labels {
     quadrant: Quadrant::SharedFile,
-    title: "Shared file mapping: a write lands in the one page, and in the file",
+    title: "Shared file mapping: a write lands in the one page, and in the \
+            file",
     bands: BANDS_EN,
     pte: "page-table entry",
     present: "present",

@@ -68,7 +68,7 @@ static EN: Labels = Labels {
         name: "shared",
         flag: "MAP_SHARED",
         note: "writes are seen by every process that maps the pages, \
-               and reach the file",
+               and reach the file if there is one",
     },
     file: Heading {
         name: "file",
@@ -109,7 +109,8 @@ static EN: Labels = Labels {
     alt: "A two-by-two table of the four kinds of mapping. Columns: private \
           (MAP_PRIVATE: writes stay in the process that made them, by \
           copy-on-write) and shared (MAP_SHARED: writes are seen by every \
-          process that maps the pages, and reach the file). Rows: file (the \
+          process that maps the pages, and reach the file if there is one). \
+          Rows: file (the \
           pages come from a file) and anonymous (MAP_ANONYMOUS: no file, the \
           pages start as zeros). Private file mapping: initialise memory \
           from a file, as exec loads a program's code and data; in \
