@@ -202,6 +202,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     };
     if let Some(internal) = lesson.internal.iter().find(|i| i.name == first) {
         narrate::set_role(internal.role);
+        narrate::report_claims_as_inherited();
         (internal.run)(&rest())?;
         return Ok(narrate::exit_code());
     }

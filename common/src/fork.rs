@@ -38,6 +38,8 @@ use crate::narrate::{self, Role};
 pub struct Child {
     pid: Pid,
     reaped: bool,
+    /// The read end of the child's claims pipe.
+    report: Option<std::os::fd::OwnedFd>,
 }
 
 /// How a child ended.
@@ -107,6 +109,12 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
     }
     flush_all();
     let parent = getpid();
+    // The child reports each claim it checks on this pipe (one byte
+    // each), so the parent's summary counts them too. The write end
+    // survives an exec in the child; the read end does not.
+    let (report_rx, report_tx) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+            .with_call("pipe2", || "for the child's claim count".into())?;
     // SAFETY: the process has exactly one thread (checked just above), so
     // the child is a complete copy of it: no lock is held by a thread that
     // does not exist in the child, and the child may run ordinary code. The
@@ -115,14 +123,19 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
         .with_call("fork", || "cannot create a child".into())?
     {
         ForkResult::Parent { child } => {
+            drop(report_tx);
             narrate::set_role(Role::Parent);
             narrate::track_process(child.as_raw(), Role::Child);
             Ok(Child {
                 pid: child,
                 reaped: false,
+                report: Some(report_rx),
             })
         }
-        ForkResult::Child => child_main(parent, body),
+        ForkResult::Child => {
+            drop(report_rx);
+            child_main(parent, report_tx, body)
+        }
     }
 }
 
@@ -142,10 +155,22 @@ pub fn die_with_parent(parent: Pid) -> Result<()> {
     Ok(())
 }
 
-fn child_main(parent: Pid, body: impl FnOnce() -> Result<()>) -> ! {
+fn child_main(
+    parent: Pid,
+    report: std::os::fd::OwnedFd,
+    body: impl FnOnce() -> Result<()>,
+) -> ! {
     narrate::set_role(Role::Child);
     narrate::forget_all_processes();
     narrate::reset_counts();
+    // Keep the claims pipe open across exec, and say where it is.
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(report);
+    // SAFETY: clears FD_CLOEXEC on an fd this process owns.
+    unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
+    // SAFETY: this child has one thread (fork copies only the caller, and
+    // the parent had one), so nothing reads the environment concurrently.
+    unsafe { std::env::set_var(narrate::CLAIMS_FD_VAR, fd.to_string()) };
+    narrate::report_claims_to(fd);
     if die_with_parent(parent).is_err() {
         exit_now(EXIT_ERROR);
     }
@@ -234,6 +259,9 @@ impl Child {
                     ));
                 }
             };
+            if let Some(report) = self.report.take() {
+                narrate::add_child_claims(&read_report(report));
+            }
             return Ok(end);
         }
     }
@@ -259,6 +287,20 @@ impl Child {
             end,
         ))
     }
+}
+
+/// What a child that has ended wrote on its claims pipe: everything up to
+/// end-of-file, or what is there now if a process it started still holds
+/// the pipe open.
+fn read_report(report: std::os::fd::OwnedFd) -> Vec<u8> {
+    use std::io::Read;
+    let _ = nix::fcntl::fcntl(
+        &report,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    );
+    let mut bytes = Vec::new();
+    let _ = std::fs::File::from(report).read_to_end(&mut bytes);
+    bytes
 }
 
 /// How a child the lesson gave up on had already ended, if it had: added

@@ -30,6 +30,19 @@ const WIDTH: usize = 80;
 
 static CLAIMS: AtomicUsize = AtomicUsize::new(0);
 static FAILED: AtomicUsize = AtomicUsize::new(0);
+/// Claims checked by this process's children (and the programs they
+/// exec'd), as they reported them: see [`CLAIMS_FD_VAR`].
+static CHILD_CLAIMS: AtomicUsize = AtomicUsize::new(0);
+static CHILD_FAILED: AtomicUsize = AtomicUsize::new(0);
+/// Where this process reports each claim it checks to its parent: a pipe
+/// the parent made when it forked (or spawned) this process; -1: nowhere.
+static REPORT_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// The environment variable that hands a child (and what it execs) the
+/// pipe on which it reports its claims, one byte each: `o` held, `F`
+/// failed. The parent adds them up, so that its summary counts every
+/// `[ok]` line the screen shows.
+pub const CLAIMS_FD_VAR: &str = "MMAP_QUADRANTS_CLAIMS_FD";
 static SCENARIO: AtomicUsize = AtomicUsize::new(0);
 static STEP: AtomicUsize = AtomicUsize::new(0);
 static ROLE: AtomicU8 = AtomicU8::new(ROLE_NONE);
@@ -269,6 +282,7 @@ pub fn claim(
     got: impl std::fmt::Display,
 ) -> bool {
     CLAIMS.fetch_add(1, Ordering::Relaxed);
+    report_claim(holds);
     let (mark, colour_code) = if holds {
         ("[ok]", "32")
     } else {
@@ -418,6 +432,43 @@ pub fn counts() -> (usize, usize) {
 pub(crate) fn reset_counts() {
     CLAIMS.store(0, Ordering::Relaxed);
     FAILED.store(0, Ordering::Relaxed);
+    CHILD_CLAIMS.store(0, Ordering::Relaxed);
+    CHILD_FAILED.store(0, Ordering::Relaxed);
+}
+
+/// Report each claim this process checks on `fd`, to its parent.
+pub(crate) fn report_claims_to(fd: i32) {
+    REPORT_FD.store(fd, Ordering::Relaxed);
+}
+
+/// A program started by a lesson reports its claims where its parent
+/// said ([`CLAIMS_FD_VAR`]), if it did.
+pub(crate) fn report_claims_as_inherited() {
+    if let Some(fd) = std::env::var(CLAIMS_FD_VAR)
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+    {
+        report_claims_to(fd);
+    }
+}
+
+fn report_claim(holds: bool) {
+    let fd = REPORT_FD.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let byte = if holds { b"o" } else { b"F" };
+        // SAFETY: writes one byte from a static array to an fd this
+        // process was given for the purpose; if the parent is gone the
+        // write fails (EPIPE), which changes nothing here.
+        unsafe { libc::write(fd, byte.as_ptr().cast(), 1) };
+    }
+}
+
+/// Add what a child reported (the bytes read from its claims pipe).
+pub(crate) fn add_child_claims(report: &[u8]) {
+    let held = report.iter().filter(|&&b| b == b'o').count();
+    let failed = report.iter().filter(|&&b| b == b'F').count();
+    CHILD_CLAIMS.fetch_add(held + failed, Ordering::Relaxed);
+    CHILD_FAILED.fetch_add(failed, Ordering::Relaxed);
 }
 
 /// The exit status this process has earned so far: 0 if every claim held,
@@ -439,20 +490,31 @@ pub fn exit_code() -> i32 {
 
 /// Print the closing line and return the exit status.
 pub fn summary() -> i32 {
-    let (claims, failed) = counts();
+    let (own, failed) = counts();
+    let children = CHILD_CLAIMS.load(Ordering::Relaxed);
+    let failed = failed + CHILD_FAILED.load(Ordering::Relaxed);
+    let claims = own + children;
     emit("");
-    emit(&match (claims, failed) {
-        (1, 0) => {
+    emit(&match (claims, failed, children) {
+        (1, 0, 0) => {
             crate::tr!("Summary: 1 claim checked against the kernel, all held.")
         }
-        (_, 0) => crate::tr!(
+        (_, 0, 0) => crate::tr!(
             "Summary: {claims} claims checked against the kernel, all held."
         ),
-        (1, _) => crate::tr!(
+        (1, _, 0) => crate::tr!(
             "Summary: 1 claim checked against the kernel, {failed} FAILED."
         ),
-        _ => crate::tr!(
+        (_, _, 0) => crate::tr!(
             "Summary: {claims} claims checked against the kernel, {failed} FAILED."
+        ),
+        (_, 0, _) => crate::tr!(
+            "Summary: {claims} claims checked against the kernel ({children} \
+             of them in child processes), all held."
+        ),
+        _ => crate::tr!(
+            "Summary: {claims} claims checked against the kernel ({children} \
+             of them in child processes), {failed} FAILED."
         ),
     });
     exit_code()

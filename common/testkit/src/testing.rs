@@ -37,7 +37,9 @@ impl Run {
         );
         assert!(!self.stdout.contains("[FAIL]"), "{}", self.stdout);
         assert!(
-            self.stdout.contains("checked against the kernel, all held"),
+            self.stdout.lines().any(|l| l.starts_with("Summary: ")
+                && l.contains("checked against the kernel")
+                && l.ends_with("all held.")),
             "{}",
             self.stdout
         );
