@@ -851,6 +851,16 @@ fn no_address_space(pid: Pid) -> Error {
 /// Read smaps between two readings of smaps_rollup, again until the two
 /// agree (the process did not change meanwhile) or [`TRIES`] times.
 pub fn snapshot(pid: Pid) -> Result<Snapshot> {
+    snapshot_with(pid, None, 16 << 10)
+}
+
+/// [`snapshot`], starting with buffers of `big` bytes for smaps (by
+/// default, enough for most processes) and `small` for smaps_rollup.
+fn snapshot_with(
+    pid: Pid,
+    big: Option<usize>,
+    small: usize,
+) -> Result<Snapshot> {
     let path = |name: &str| format!("/proc/{pid}/{name}");
     let (maps, smaps_path, rollup_path) =
         (path("maps"), path("smaps"), path("smaps_rollup"));
@@ -860,8 +870,8 @@ pub fn snapshot(pid: Pid) -> Result<Snapshot> {
         return Err(no_address_space(pid));
     }
     // A smaps block is some ten times its maps line; grow if short.
-    let mut big = touched(maps_text.len() * 16 + (64 << 10));
-    let (mut one, mut two) = (touched(16 << 10), touched(16 << 10));
+    let mut big = touched(big.unwrap_or(maps_text.len() * 16 + (64 << 10)));
+    let (mut one, mut two) = (touched(small), touched(small));
     let mut tries = 0;
     loop {
         let read = |path: &str, buf: &mut Vec<u8>| {
@@ -871,17 +881,22 @@ pub fn snapshot(pid: Pid) -> Result<Snapshot> {
         let s = read(&smaps_path, &mut big)?;
         let b = read(&rollup_path, &mut two)?;
         let (Some(a), Some(s), Some(b)) = (a, s, b) else {
-            // Too small: grow (every new page written) and read again.
-            for buf in [&mut one, &mut big, &mut two] {
-                if buf.len() < 1 << 30 {
+            // Too small: grow what did not fit (every new page written)
+            // and read again.
+            for (buf, fit, path) in [
+                (&mut one, a, &rollup_path),
+                (&mut big, s, &smaps_path),
+                (&mut two, b, &rollup_path),
+            ] {
+                if fit.is_none() {
+                    if buf.len() >= 1 << 30 {
+                        return Err(Error::plain(
+                            "maps",
+                            format!("{path} is larger than 1 GiB"),
+                        ));
+                    }
                     buf.resize(buf.len() * 2, 0xff);
                 }
-            }
-            if big.len() >= 1 << 30 {
-                return Err(Error::plain(
-                    "maps",
-                    format!("{smaps_path} is larger than 1 GiB"),
-                ));
             }
             continue;
         };
@@ -1310,6 +1325,16 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
             Verdict::Claim(holds, text) => assert!(holds, "{text}"),
             Verdict::NotChecked(text) => panic!("{text}"),
         }
+    }
+
+    /// Buffers too small at first grow until the files fit.
+    #[test]
+    fn small_buffers_grow() {
+        let pid = nix::unistd::getpid();
+        let snap = snapshot_with(pid, Some(1), 1).unwrap();
+        let map = Map::parse(&snap.smaps).unwrap();
+        assert!(map.total().count > 10);
+        assert!(snap.before.rss > 0);
     }
 
     #[test]
