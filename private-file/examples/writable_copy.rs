@@ -1,68 +1,72 @@
-//! Exercise: a file is mapped for reading. Make the mapping writable, so
-//! that a write into it works, without the file ever changing (and
-//! without opening the file for writing). As written, the write is killed
-//! by SIGSEGV and the check fails.
+//! Exercise (warm-up): a file opened read-only is mapped for reading.
+//! Make the mapping writable, so that a store into it works, without the
+//! file ever changing and without opening the file for writing. As handed
+//! out, the store is killed by SIGSEGV and the check fails.
 //!
 //!     cargo run -p private-file --example writable_copy
+//!     cargo run -p private-file --example writable_copy -- --hint
 //!
-//! The answer is in `writable_copy_solution.rs`; try first.
+//! The answer is in `solutions/writable_copy.rs`; try first.
 
 use std::num::NonZeroUsize;
 use std::os::unix::fs::FileExt;
 
+use common::exercise::Exercise;
 use common::fault::{self, Access};
 use common::mapping::Mapping;
-use common::narrate::{claim_eq, say};
 use common::scratch::ScratchFile;
-use common::{Result, WithCall, page_size};
+use common::{Result, WithCall, claim, page_size};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap};
 
 fn main() {
-    common::cli::exercise("exercise: a writable copy", run)
+    common::exercise::main(&Exercise {
+        title: "exercise: a writable copy of a read-only file",
+        hint: "Two things decide whether a store works: the protection the \
+               mapping asks for, and where the store goes. Which flag keeps \
+               stores away from the file, so that an O_RDONLY fd is enough?",
+        check,
+    })
 }
 
-fn run() -> Result<()> {
+fn check() -> Result<()> {
     let scratch = ScratchFile::create("writable-copy", false)?;
+    let path = scratch.path().display().to_string();
     scratch
         .file()
         .write_all_at(b"original", 0)
-        .with_call("write", || "scratch".into())?;
+        .with_call("write", || path)?;
     let file = std::fs::File::open(scratch.path())
         .with_call("open", || "O_RDONLY".into())?;
     let len = NonZeroUsize::new(page_size()).expect("not zero");
+    // TODO: make the store below work, with `file` still O_RDONLY and the
+    // file unchanged.
+    let prot = ProtFlags::PROT_READ;
+    let flags = MapFlags::MAP_PRIVATE;
     // SAFETY: a fresh mapping of our own scratch file, which nothing else
     // writes; the Mapping owns it.
-    let addr = unsafe {
-        mmap(
-            None,
-            len,
-            ProtFlags::PROT_READ,
-            MapFlags::MAP_PRIVATE,
-            &file,
-            0,
-        )
-    }
-    .with_call("mmap", || "the scratch file".into())?;
+    let addr = unsafe { mmap(None, len, prot, flags, &file, 0) }
+        .with_call("mmap", || "the scratch file".into())?;
     // SAFETY: what this successful mmap of one page returned.
     let mapping = unsafe { Mapping::adopt(addr, len.get()) };
+    check_store(&mapping, &file)
+}
+
+/// A child stores into the mapping first (a SIGSEGV kills only it); then
+/// this process stores "CHANGED!" and re-reads the file.
+fn check_store(mapping: &Mapping, file: &std::fs::File) -> Result<()> {
     let end = fault::probe(mapping.start(), Access::Write)?;
-    claim_eq(
-        "a child writing into the mapping survives",
-        "ok",
-        end.outcome().as_str(),
-    );
-    if end.outcome() == "ok" {
+    let ok = end.outcome() == "ok";
+    claim!(ok, "a store into the mapping works"; got = end.outcome());
+    if ok {
         mapping.store_bytes(0, b"CHANGED!");
-        say("wrote \"CHANGED!\" into the mapping");
-        claim_eq(
-            "the mapping reads it",
-            &b"CHANGED!"[..],
-            &mapping.load_bytes(0, 8)[..],
-        );
+        let got =
+            String::from_utf8_lossy(&mapping.load_bytes(0, 8)).into_owned();
+        claim!(got == "CHANGED!", "the mapping reads \"CHANGED!\""; got = got);
     }
     let mut on_disk = [0u8; 8];
     file.read_exact_at(&mut on_disk, 0)
         .with_call("pread", || "scratch".into())?;
-    claim_eq("the file still says \"original\"", b"original", &on_disk);
+    let text = String::from_utf8_lossy(&on_disk).into_owned();
+    claim!(on_disk == *b"original", "the file still says \"original\""; got = text);
     Ok(())
 }

@@ -76,7 +76,7 @@ fn fault_around(others: usize, page: usize) {
 }
 
 /// `P` or `.` for each page, `?` where pagemap could not be read.
-fn row(pages: &[PageInfo]) -> String {
+pub fn row(pages: &[PageInfo]) -> String {
     let one = |p: &PageInfo| match p.available() {
         true => mark(p.present(), 'P'),
         false => '?',

@@ -28,6 +28,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
         }
     }
     explain!("{EXEC}");
+    // A pause here lets you compare these lines with another process's.
+    cx.pause();
     Ok(())
 }
 
@@ -42,11 +44,12 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
     }
     let private = Kind::Mapping(Quadrant::PrivateFile);
     let all = !mine.is_empty() && mine.iter().all(|l| l.kind() == private);
-    claim!(all, "every line of {what} is a private file mapping");
     let code = mine.iter().any(|l| l.perms == "r-xp");
-    claim!(code, "one of them is r-xp: {what}'s code, run in place");
     let apart = mine.iter().any(|l| l.offset > 0);
-    claim!(apart, "they map different parts: the offsets differ");
+    claim!(
+        all && code && apart,
+        "each a private file mapping of a part of {what}; code is r-xp"
+    );
     let mut relro = false;
     for line in mine.iter().filter(|l| l.perms == "r--p") {
         let found = smaps::find(getpid(), line.start).ok().flatten();

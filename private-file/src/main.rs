@@ -266,11 +266,9 @@ impl Sample {
         let path = scratch.path().display().to_string();
         std::io::Write::write_all(&mut scratch.file(), &bytes)
             .with_call("write", || path.clone())?;
-        if DESCRIBED.swap(true, Ordering::Relaxed) {
-            let name = scratch.path().file_name().unwrap_or_default();
-            let name = name.to_string_lossy();
-            say!("a fresh scratch file like the first: {name}");
-        } else {
+        // Described once per run; each scenario's `open` line names its
+        // own fresh copy.
+        if !DESCRIBED.swap(true, Ordering::Relaxed) {
             let len = bytes.len();
             say!("created {path}: {len} bytes, 3.5 pages of numbered lines");
         }

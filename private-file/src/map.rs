@@ -3,9 +3,9 @@
 
 use std::os::fd::AsRawFd;
 
-use common::evidence::{self, claim_quadrant};
-use common::proc::maps::{self, Quadrant};
-use common::{Ctx, Result, WithCall, claim, claim_eq, say, show};
+use common::evidence;
+use common::proc::maps::{self, Kind, Quadrant};
+use common::{Ctx, Result, WithCall, claim, claim_eq, show};
 use nix::unistd::getpid;
 
 use crate::{RW, Sample, fstat, map_file, same_inode, unmap, view};
@@ -17,15 +17,14 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let file = sample.open()?;
     let mapping = map_file(&file, sample.bytes.len(), RW, 0)?;
     let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
-    let perms = line.perms.as_str();
-    claim_eq!(perms, "rw-p", "its perms are rw-p: private, so writable");
     let real = std::fs::canonicalize(sample.path())
         .with_call("realpath", || sample.path().display().to_string())?;
     let path = real.display().to_string();
-    let (got, want) = ((line.file_path(), line.offset), (path.clone(), 0));
-    claim_eq!(got, want, "it maps the file (its path) from offset 0");
+    let kind = line.kind();
+    let got = (line.perms.as_str(), line.file_path(), line.offset, kind);
+    let want = ("rw-p", path, 0, Kind::Mapping(Quadrant::PrivateFile));
+    claim_eq!(got, want, "rw-p, the file's path, offset 0: private file");
     same_inode(&line, &fstat(&file)?);
-    claim_quadrant(&line, Quadrant::PrivateFile);
 
     // Step 1.2: the fd can go; the mapping stays.
     cx.step("close the file descriptor: the mapping stays");
@@ -35,10 +34,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     closed.with_call("close", || format!("fd {fd}"))?;
     let head = view(&mapping, 15);
     let text = String::from_utf8_lossy(head);
-    say!("the mapping still reads {text:?}");
-    claim_eq!(head, &sample.bytes[..15], "the first bytes are the file's");
     let still = maps::find(getpid(), mapping.start())?.is_some();
-    claim!(still, "its maps line is still there: close left it");
+    let same = head == &sample.bytes[..15];
+    claim!(
+        still && same,
+        "its maps line is still there; it reads {text:?}"
+    );
     cx.pause();
     unmap(mapping)
 }

@@ -22,28 +22,30 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let addr = map.as_ptr() as usize;
     say!("map.as_ptr() = {addr:#x}, map.len() = {}", map.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;
-    claim_eq!(line.offset, 0, "memmap2 asked the kernel for offset 0");
-    claim_eq!(addr % page, 100, "and hands out a pointer 100 bytes in");
+    let got = (line.offset, addr % page);
+    claim_eq!(
+        got,
+        (0, 100),
+        "it asked for offset 0, and points 100 bytes in"
+    );
     let byte = sample.bytes[100];
     claim_eq!(map[0], byte, "so map[0] is the file's byte 100");
-    drop(map);
-    say!("drop(map): memmap2 unmaps it");
 
     // Step 10.2: length 0: memmap2 maps one byte instead of failing.
     cx.step("an empty file: memmap2 succeeds where mmap fails");
     let empty = cx.scratch("empty")?;
     // SAFETY: as above: our own, empty scratch file.
-    let map =
+    let empty_map =
         unsafe { ::memmap2::MmapOptions::new().map_copy(empty.file()) }
             .with_call("mmap", || "memmap2 map_copy of an empty file".into())?;
-    let addr = map.as_ptr() as usize;
-    say!("map.len() = {} at {addr:#x}", map.len());
+    let addr = empty_map.as_ptr() as usize;
+    say!("empty_map.len() = {} at {addr:#x}", empty_map.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;
     claim_eq!(line.len(), page, "a page is mapped: memmap2 asked for 1");
     explain!("{HIDES}");
     cx.pause();
-    drop(map);
-    say!("drop(map): memmap2 unmaps it");
+    drop((map, empty_map));
+    say!("drop(map), drop(empty_map): memmap2 unmaps both");
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 
 use std::os::fd::AsRawFd;
 
+use common::step;
 use common::{Ctx, Result, claim, claim_eq, evidence, explain, page_size};
-use common::{say, step};
 use nix::errno::Errno::EINVAL;
 use nix::sys::mman::ProtFlags;
 use nix::unistd::getpid;
@@ -18,9 +18,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let sample = Sample::create(cx)?;
     let file = sample.open()?;
     let (ret, got) = mmap_raw(page, libc::PROT_READ, file.as_raw_fd(), 100);
-    say!("the return value is {:#x}", ret as usize);
     let failed = ret == libc::MAP_FAILED && !ret.is_null();
-    claim!(failed, "it is MAP_FAILED, (void *) -1, not NULL");
+    let value = ret as usize;
+    claim!(
+        failed,
+        "it returned {value:#x}: MAP_FAILED, (void *) -1, not NULL"
+    );
     let (errno, want) = (got.err(), Some(EINVAL));
     claim_eq!(errno, want, "EINVAL: 100 is not a multiple of {page}");
 
@@ -30,9 +33,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
     claim_eq!(line.offset, page as u64, "maps shows offset {page:08x}");
     let head = view(&mapping, 10);
-    say!("it reads {:?}", String::from_utf8_lossy(head));
-    let want = &sample.bytes[page..page + 10];
-    claim_eq!(head, want, "they are the file's bytes at that offset");
+    let text = String::from_utf8_lossy(head);
+    let same = head == &sample.bytes[page..page + 10];
+    claim!(same, "it reads {text:?}, the file's bytes at {page}");
     explain!(
         "The offset counts bytes, but must be a whole number of pages \
          ({page} bytes here; ask sysconf(_SC_PAGESIZE), as 4, 16 and 64 KiB \
