@@ -963,9 +963,16 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     } else {
         comm
     };
-    narrate::raw(&format!(
-        "The address space of PID {pid} ({whose}), from /proc/{pid}/smaps:"
-    ));
+    for line in narrate::wrap_text(
+        "",
+        "",
+        &format!(
+            "The address space of PID {pid} ({whose}), from \
+             /proc/{pid}/smaps:"
+        ),
+    ) {
+        narrate::raw(&line);
+    }
     narrate::raw(&format!(
         "{} mappings, {} mapped, {} resident.",
         total.count,
