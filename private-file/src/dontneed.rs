@@ -47,9 +47,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     unmap(mapping)
 }
 
-const WRITE_FAULT: &str = "Only the written page: a write fault in a \
-    private mapping copies that one page, and fault-around (see the \
-    demand-paging scenario) maps cached neighbours on read faults only.";
+const WRITE_FAULT: &str = "A write fault copies the one page written: \
+    fault-around (demand-paging) is for read faults only.";
 const DONTNEED: &str = "MADV_DONTNEED discards the private copy; the next \
     access faults the page in from the file again. (On a private anonymous \
     mapping it would read zeros.) 'X' is lost, as a private write is never \

@@ -2,6 +2,8 @@
 //! exec and the dynamic loader mapped them: private file mappings of the
 //! file's segments.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use common::proc::maps::{self, Kind, MapsLine, Quadrant};
 use common::proc::smaps;
 use common::{Ctx, Result, WithCall, claim, explain, say};
@@ -60,10 +62,13 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
             relro = true;
         }
     }
-    if relro {
+    // Explained once, for the first file that shows it.
+    if relro && !RELRO_SHOWN.swap(true, Ordering::Relaxed) {
         explain!("{RELRO}");
     }
 }
+
+static RELRO_SHOWN: AtomicBool = AtomicBool::new(false);
 
 const RELRO: &str = "A read-only line with Anonymous pages is RELRO: data \
     the loader wrote (relocations) before making it read-only, so those \

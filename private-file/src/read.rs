@@ -73,10 +73,9 @@ const ONE_PAGE: &str = "The page cache holds one page per offset of a file, \
     and every private mapping of the file starts on it: many processes \
     running one program share its code in RAM. A page is copied only for a \
     process that writes it (the write scenario).";
-const TWICE: &str = "Bit 56 reads \"mapped 2+ times\": this kernel counts \
-    both page-table entries, though one process holds them. Kernels built \
-    with CONFIG_NO_PAGE_MAPCOUNT may say \"mapped once\" here (a large folio \
-    only this process maps), so it is not claimed.";
+const TWICE: &str = "Bit 56 reads \"mapped 2+ times\": it counts page-table \
+    entries, and this process holds two. Not claimed: kernels built with \
+    CONFIG_NO_PAGE_MAPCOUNT may say \"mapped once\" (one process, one folio).";
 const ONCE: &str = "Bit 56 reads \"mapped once\" although this process maps \
     the page twice: this kernel counts a large folio per process \
     (CONFIG_NO_PAGE_MAPCOUNT), not per page-table entry.";
