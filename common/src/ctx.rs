@@ -21,9 +21,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Start the next step: `Step 2.3: title`. With `--pause`, first wait
-    /// for the student to look at the previous step.
+    /// Start the next step: `Step 2.3: title` (the title in the chosen
+    /// language). With `--pause`, first wait for the student to look at
+    /// the previous step.
     pub fn step(&self, title: &str) {
+        self.step_as_is(&crate::i18n::text(title));
+    }
+
+    /// [`Ctx::step`] with a title already in the chosen language (what
+    /// `step!` passes).
+    #[doc(hidden)]
+    pub fn step_as_is(&self, title: &str) {
         if narrate::step_number() > 0 {
             self.pause();
         }

@@ -133,6 +133,7 @@ pub fn claim_on(
     expected: impl std::fmt::Display,
     got: impl std::fmt::Display,
 ) -> bool {
+    let text = &crate::i18n::text(text);
     match evidence.iter().find_map(|e| e.missing()) {
         Some(source) => {
             narrate::explain(&crate::tr!(
@@ -180,6 +181,7 @@ pub fn quadrant_of(line: Option<&MapsLine>) -> String {
 /// if the kernel showed the frame numbers; otherwise say plainly that this
 /// run cannot check it.
 pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
+    let text = &crate::i18n::text(text);
     if a.missing().or(b.missing()).is_some() {
         claim_on(&[&a, &b], false, text, "", "");
         return;

@@ -243,9 +243,12 @@ pub fn end_scenario() {
 
 /// An action of this process, tagged with who did it:
 /// `  [child 4243] stored 0xc0ffee at 0x7f3a1c2e5000`.
+///
+/// The text is shown in the chosen language: the macros translate their
+/// format string; a plain `&str` (a `const`) is looked up here.
 pub fn say(text: &str) {
     let tag = tag();
-    emit_wrapped(&format!("  {tag}"), "    ", text);
+    emit_wrapped(&format!("  {tag}"), "    ", &crate::i18n::text(text));
 }
 
 /// A call as C would write it, tagged like [`say`] but never wrapped, so
@@ -264,7 +267,7 @@ pub fn evidence(source: &str, text: &str) {
 /// What the evidence means, in words: indented prose under the lines it
 /// explains.
 pub fn explain(text: &str) {
-    emit_wrapped("    ", "    ", text);
+    emit_wrapped("    ", "    ", &crate::i18n::text(text));
 }
 
 /// A line drawn as is (a picture, a table row).
@@ -281,6 +284,7 @@ pub fn claim(
     expected: impl std::fmt::Display,
     got: impl std::fmt::Display,
 ) -> bool {
+    let text = &crate::i18n::text(text);
     CLAIMS.fetch_add(1, Ordering::Relaxed);
     report_claim(holds);
     let (mark, colour_code) = if holds {
@@ -416,7 +420,7 @@ macro_rules! explain {
 #[macro_export]
 macro_rules! step {
     ($cx:expr, $($text:tt)+) => {
-        $cx.step(&$crate::tr!($($text)+))
+        $cx.step_as_is(&$crate::tr!($($text)+))
     };
 }
 

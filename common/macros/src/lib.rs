@@ -32,6 +32,36 @@ pub fn tr(input: TokenStream) -> TokenStream {
 }
 
 fn expand(input: TokenStream) -> Result<TokenStream, String> {
+    // `tr!(TEXT)` with TEXT not a literal (a `const`, a `&str` built
+    // elsewhere): looked up as it is at run time.
+    let first_is_literal = match input.clone().into_iter().next() {
+        Some(TokenTree::Literal(_)) => true,
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::None => {
+            matches!(g.stream().into_iter().next(), Some(TokenTree::Literal(_)))
+        }
+        _ => false,
+    };
+    if !first_is_literal {
+        let mut call: TokenStream =
+            "::common::i18n::text".parse().expect("tokens");
+        let mut arg: TokenStream = "&".parse().expect("tokens");
+        arg.extend([TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            input,
+        ))]);
+        let mut inner: TokenStream = "::core::convert::AsRef::<str>::as_ref"
+            .parse()
+            .expect("tokens");
+        inner.extend([TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            arg,
+        ))]);
+        call.extend([TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            inner,
+        ))]);
+        return Ok(call);
+    }
     let mut tokens = input.into_iter().peekable();
     let literal = match tokens.next() {
         Some(TokenTree::Literal(l)) => l,

@@ -135,24 +135,28 @@ pub fn unescape_literal(lit: &str) -> Option<String> {
     Some(out)
 }
 
-/// Every message key in Rust source `text`: the first string literal of
-/// each call of one of `macros` (`say!(`, `claim!(...,`). For a macro
-/// whose message is not its first argument (`claim!(cond, "text")`), the
-/// first string literal after the first top-level comma.
-pub fn find_messages(text: &str, macros: &[(&str, usize)]) -> Vec<String> {
+/// Every message key in Rust source `text`: the string literal that is
+/// argument number `skip` of each call that starts with one of `calls`
+/// (`"say!("`, `"claim!("` with 1, `".step("`), where that argument is a
+/// plain literal.
+pub fn find_messages(text: &str, calls: &[(&str, usize)]) -> Vec<String> {
     let mut found = Vec::new();
-    for &(name, skip_args) in macros {
-        let pattern = format!("{name}!(");
+    for &(pattern, skip_args) in calls {
         let mut from = 0;
-        while let Some(at) = text[from..].find(&pattern) {
+        while let Some(at) = text[from..].find(pattern) {
             let start = from + at + pattern.len();
             from = start;
             // Not part of a longer name (`claim_eq!` when looking for
             // `eq!`).
-            if text[..start - pattern.len()]
+            let starts_with_name = pattern
                 .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if starts_with_name
+                && text[..start - pattern.len()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
             {
                 continue;
             }

@@ -21,14 +21,30 @@ use polib::metadata::CatalogMetadata;
 #[allow(dead_code)]
 mod msgid;
 
-const MACROS: [(&str, usize); 7] = [
-    ("say", 0),
-    ("explain", 0),
-    ("tr", 0),
-    ("step", 1),
-    ("claim", 1),
-    ("claim_eq", 2),
-    ("claim_on", 2),
+/// The calls whose text is shown in the chosen language, and which of
+/// their arguments is the text.
+const CALLS: [(&str, usize); 21] = [
+    ("say!(", 0),
+    ("explain!(", 0),
+    ("tr!(", 0),
+    ("step!(", 1),
+    ("claim!(", 1),
+    ("claim_eq!(", 2),
+    ("claim_on!(", 2),
+    (".step(", 0),
+    ("say(", 0),
+    ("explain(", 0),
+    ("text(", 0),
+    ("claim(", 1),
+    ("claim_eq(", 0),
+    ("claim_on(", 2),
+    ("claim_frames(", 3),
+    ("claim_one_page(", 2),
+    ("claim_one_page(", 3),
+    ("claim_own_copy(", 1),
+    ("claim_one_file_page(", 2),
+    ("raw(", 0),
+    ("explain_once(", 0),
 ];
 const FIELDS: [&str; 3] = ["title: ", "about: ", "hint: "];
 /// Texts looked up by `i18n::text` that no field or macro holds.
@@ -76,7 +92,25 @@ fn messages() -> BTreeMap<String, Vec<String>> {
             .expect("inside the repository")
             .display()
             .to_string();
-        let mut keys = msgid::find_messages(&text, &MACROS);
+        let mut keys = msgid::find_messages(&text, &CALLS);
+        // Prose kept in a `const` (a sentence: it has a space) and shown
+        // with say!/explain!(CONST).
+        for line in text.lines() {
+            let line = line.trim_start();
+            if line.starts_with("const ") || line.starts_with("pub const ") {
+                if let Some((_, value)) = line.split_once(": &str = ") {
+                    if let Some(lit) =
+                        msgid::unescape_literal(value.trim_end_matches(';'))
+                    {
+                        if lit.contains(' ') {
+                            keys.extend(
+                                msgid::parse(&lit).ok().map(|(k, _)| k),
+                            );
+                        }
+                    }
+                }
+            }
+        }
         for field in FIELDS {
             let mut from = 0;
             while let Some(at) = text[from..].find(field) {
@@ -93,7 +127,7 @@ fn messages() -> BTreeMap<String, Vec<String>> {
             }
         }
         for key in keys {
-            if !key.is_empty() {
+            if !key.is_empty() && key.chars().any(|c| c.is_alphabetic()) {
                 found.entry(key).or_default().push(name.clone());
             }
         }
@@ -174,17 +208,37 @@ fn the_catalogue_lists_every_message() {
         let part = part(&places);
         let (text, fuzzy) = have_all.get(key).cloned().unwrap_or_default();
         let mut m = Message::build_singular();
-        m.with_source(source).with_msgid(key.clone()).with_msgstr(text);
+        m.with_source(source)
+            .with_msgid(key.clone())
+            .with_msgstr(text);
         if fuzzy {
             let mut flags = polib::message::MessageFlags::new();
             flags.add_flag("fuzzy");
             m.with_flags(flags);
         }
-        parts.get_mut(part).expect("a part").append_or_update(m.done());
+        parts
+            .get_mut(part)
+            .expect("a part")
+            .append_or_update(m.done());
         if !have_all.contains_key(key) {
             problems.push(format!("not in common/po/zh/{part}.po: {key:?}"));
         } else if !old.iter().any(|(p, k)| *p == part && k == key) {
-            problems.push(format!("belongs in common/po/zh/{part}.po: {key:?}"));
+            problems
+                .push(format!("belongs in common/po/zh/{part}.po: {key:?}"));
+        }
+    }
+    // A message must hold words to translate, not only placeholders
+    // ("{}", "{EXPLANATION}"): text passed in a placeholder stays English.
+    for key in wanted.keys() {
+        let words: String = key
+            .split('{')
+            .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+            .collect();
+        if !words.chars().any(|c| c.is_alphabetic()) {
+            problems.push(format!(
+                "only placeholders, nothing to translate: {key:?} (give the \
+                 text itself to say!/explain!/tr!)"
+            ));
         }
     }
     for (p, key) in &old {
@@ -206,7 +260,8 @@ fn the_catalogue_lists_every_message() {
         eprintln!("blessed the catalogue ({} changes)", problems.len());
         return;
     }
-    let tmp = std::env::temp_dir().join(format!("messages-{}.pot", std::process::id()));
+    let tmp = std::env::temp_dir()
+        .join(format!("messages-{}.pot", std::process::id()));
     write(&pot, &tmp);
     let fresh = std::fs::read_to_string(&tmp).expect("read");
     let _ = std::fs::remove_file(&tmp);
