@@ -39,7 +39,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
         "sh: may write shared pages; mw: may be made writable. The kernel \
          left both out: this mapping can never write the file."
     );
-    unmap(shared)?;
 
     // Step 7.3: the same fd, MAP_PRIVATE: allowed.
     cx.step("the same fd with MAP_PRIVATE: allowed, writes stay private");
@@ -50,5 +49,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let on_disk = reread(&file, 0, 7)?;
     claim!(on_disk == [0; 7], "the file is unchanged (still zeros)");
     cx.pause();
-    unmap(private)
+    unmap(private)?;
+    unmap(shared)
 }

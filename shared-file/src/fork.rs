@@ -39,10 +39,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     })?;
     parent.wait()?;
     let seen = region.load_bytes(0, message.len());
-    say!("reads {}", text(&seen));
     claim!(
         seen == message,
-        "the parent sees the child's store: not a copy"
+        "the parent reads the child's store: not a copy"; got = text(&seen)
     );
     let on_disk = reread(file.file(), 0, message.len())?;
     claim!(on_disk == message, "and so does the file");

@@ -236,6 +236,16 @@ fn vm_flags(addr: usize) -> Result<common::proc::smaps::Smaps> {
     Ok(s)
 }
 
+/// With `--pause`: the smaps command for a region the pause prompt cannot
+/// list itself (mapped by another program, or by a crate).
+fn smaps_hint(cx: &Ctx, what: &str, pid: i32, addr: usize) {
+    if cx.pause {
+        narrate::raw(&format!(
+            "  --pause, {what}: sed -n '/^{addr:x}-/,/^VmFlags/p' /proc/{pid}/smaps"
+        ));
+    }
+}
+
 /// What `statfs` says a file lives on.
 struct Filesystem {
     name: String,

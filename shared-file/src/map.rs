@@ -15,9 +15,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let file = scratch(cx, len as u64)?;
     let region = map_shared(file.file(), len, RW)?;
     let line = evidence::maps_line_at(getpid(), "", region.start())?;
-    claim!(line.perms == "rw-s", "its perms are rw-s: s is shared");
     let path = file.path().to_string_lossy();
-    claim!(line.file_path() == *path, "its path is the file's");
+    let ours = line.perms == "rw-s" && line.file_path() == *path;
+    claim!(ours, "rw-s (s: shared), and the path is our file's");
     evidence::claim_quadrant(&line, Quadrant::SharedFile);
     let s = vm_flags(region.start())?;
     claim_on!(
@@ -27,8 +27,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     if s.has_flag("sh") {
         explain!(
-            "ms is what gives maps its s. sh is there too because the fd is \
-             open for writing; a read-only fd gives ms without sh (step 7.2)."
+            "ms is what gives maps its s; sh is there because the fd can \
+             write (a read-only fd: ms alone, step 7.2)."
         );
     }
 
@@ -37,9 +37,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let zeros = (0..len).all(|i| region.byte(i).load(Relaxed) == 0);
     claim!(zeros, "all {len} bytes read 0: ftruncate added zeros");
     explain!(
-        "mmap never changes a file's size; touching a page wholly past its \
-         end is SIGBUS (scenario past-eof). So size the file before touching \
-         the pages; mapping first and growing the file later is fine."
+        "mmap never changes a file's size: size it before touching the pages \
+         (a page wholly past the end is SIGBUS: scenario past-eof)."
     );
     cx.pause();
     unmap(region)

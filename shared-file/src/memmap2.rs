@@ -7,7 +7,7 @@ use ::memmap2::MmapRaw;
 use common::{Ctx, Result, WithCall, claim, evidence, explain, say};
 use nix::unistd::getpid;
 
-use crate::{reread, scratch};
+use crate::{reread, scratch, smaps_hint};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -29,15 +29,15 @@ pub fn run(cx: &Ctx) -> Result<()> {
     raw.flush().with_call("msync", || "MmapRaw::flush".into())?;
     say!("stored \"raw\" through the pointer; raw.flush() is msync(MS_SYNC)");
     claim!(reread(file.file(), 0, 3)? == b"raw", "read(2) sees it");
+    smaps_hint(cx, "memmap2's mapping", std::process::id() as i32, addr);
 
     // Step 8.2: why MmapMut::map_mut is unsafe.
     cx.step("why memmap2's map_mut is an unsafe fn");
     explain!(
         "MmapMut::map_mut returns a &mut [u8]: nothing else may change that \
          memory. But any process that opens the file can (write(2), its own \
-         mapping, or truncate: SIGBUS). memmap2 cannot check it, so the caller \
-         promises it: unsafe. MmapRaw hands out only a pointer; using it is \
-         where the unsafe goes."
+         mapping, truncate: SIGBUS), and memmap2 cannot check: the caller \
+         promises it, so it is unsafe. MmapRaw hands out only a pointer."
     );
     cx.pause();
     drop(raw);

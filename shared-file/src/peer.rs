@@ -72,15 +72,18 @@ pub fn run(args: &[String]) -> Result<()> {
     for round in 1..=rounds {
         futex::wait_until(turn, PEER_TURN, other)?; // Acquire: the ping
         let ping = get_message(&region);
-        say!("reads {ping:?}");
         in_order += u32::from(ping == format!("ping {round} from the parent"));
         let pong = format!("pong {round} from the peer");
         put_message(&region, &pong);
-        say!("stored {pong:?}");
+        say!("reads {ping:?}, stores {pong:?}");
         futex::set_and_wake(turn, PARENT_TURN); // Release: the pong first
     }
     futex::wait_until(turn, DONE, other)?;
-    claim_eq!(in_order, rounds, "the peer got every ping, in order");
+    claim_eq!(
+        in_order,
+        rounds,
+        "the peer's check: every ping came, in order"
+    );
     unmap(region)
 }
 

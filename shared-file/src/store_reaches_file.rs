@@ -30,8 +30,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     cx.step("map the file a second time: the same page of the page cache");
     let again = map_shared(file.file(), page, ProtFlags::PROT_READ)?;
     let seen = again.load_bytes(0, message.len());
-    say!("the second mapping reads {}", text(&seen));
-    claim!(seen == message, "it reads the same text");
+    claim!(seen == message, "the second mapping reads the same text"; got = text(&seen));
     let a = evidence::page(getpid(), "first", region.start());
     let b = evidence::page(getpid(), "second", again.start());
     let file_pages = a.file_or_shared_anon() && b.file_or_shared_anon();
@@ -40,7 +39,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
     if a.available() {
         explain!("{}", bit_56(a.exclusive() || b.exclusive()));
     }
-    unmap(again)?;
 
     // Step 2.3: msync is about the disk, not about other processes.
     cx.step("msync(MS_SYNC): for the disk, not for other processes");
@@ -52,6 +50,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     result.with_call("msync", || "MS_SYNC".into())?;
     explain!("{}", durability(&fs));
     cx.pause();
+    unmap(again)?;
     unmap(region)
 }
 
@@ -65,11 +64,11 @@ fn writes_during(store: impl FnOnce()) -> Result<u64> {
 fn explain_writes(writes: u64) {
     narrate::evidence("io", &format!("syscw +{writes}"));
     let why = if writes == 0 {
-        "No write(2): the store was a memory store"
+        "No write(2) call: a memory store"
     } else {
         "Write calls, yet the lesson made none: something else in this process"
     };
-    explain!("{why}. (This count does see writes: step 3.2 counts 32.)");
+    explain!("{why} (step 3.2 shows this count seeing writes).");
 }
 
 /// What msync did for the file's durability on `fs`.
@@ -78,12 +77,12 @@ fn durability(fs: &Filesystem) -> String {
         "there is no disk: the file lives in memory only, and would not \
          survive a reboot"
     } else {
-        "MS_SYNC wrote the dirty page out and waited (like fdatasync for that \
-         range), so it survives a crash"
+        "MS_SYNC wrote the dirty page out and waited, like fdatasync: now it \
+         survives a crash"
     };
     format!(
-        "Others saw the bytes before msync: they read the same page cache. \
-         On {}, {what}. MS_ASYNC has done nothing since Linux 2.6.19.",
+        "Others saw the bytes before msync. On {}, {what}. (MS_ASYNC: a no-op \
+         since Linux 2.6.19.)",
         fs.name
     )
 }

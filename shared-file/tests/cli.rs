@@ -344,13 +344,27 @@ fn a_file_larger_than_memory_is_refused() {
     refuses(&dir, &file, &[], "more than half of this machine's RAM");
 }
 
-/// The exercise in examples/: the stub fails its check, the answer holds.
+/// The code exercises in examples/: each stub compiles and fails its check
+/// (or holds, if solved in place), `--hint` prints a hint, and the
+/// solution in examples/solutions/ holds.
 #[test]
 fn exercise_reach_the_file() {
-    testing::checks::exercise_stub_fails_and_solution_holds(
-        exe(),
-        "reach_the_file",
-    );
+    testing::checks::exercise_is_checked(exe(), "reach_the_file");
+}
+
+#[test]
+fn exercise_grow_the_file() {
+    testing::checks::exercise_is_checked(exe(), "grow_the_file");
+}
+
+#[test]
+fn exercise_mailbox() {
+    testing::checks::exercise_is_checked(exe(), "mailbox");
+}
+
+#[test]
+fn exercise_watch_survives_truncation() {
+    testing::checks::exercise_is_checked(exe(), "watch_survives_truncation");
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are

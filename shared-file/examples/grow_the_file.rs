@@ -1,0 +1,56 @@
+//! Code exercise (warm-up): a mapping two pages long over a file of 100
+//! bytes. Page 1 (the second page) lies wholly past the end of the file:
+//! touching it is SIGBUS. Make page 1 usable *without* touching the
+//! mapping: the mapping stays as it is, the file changes. One call.
+//!
+//!     cargo run -p shared-file --example grow_the_file            # check
+//!     cargo run -p shared-file --example grow_the_file -- --hint  # a hint
+//!
+//! The answer is in `solutions/grow_the_file.rs`; try first.
+
+use common::exercise::Exercise;
+use common::fault::{self, Access};
+use common::{Result, claim_eq, page_size, say};
+
+#[path = "support/mod.rs"]
+mod support;
+
+fn main() {
+    common::exercise::main(&Exercise {
+        title: "exercise: grow the file: page 1 of the mapping should work",
+        hint: "SIGBUS means: inside the mapping, but no page of the file \
+               there. mmap never changes a file's size, but the file's size \
+               may change while it is mapped. Which call sets a file's \
+               size, and to how many bytes, at least?",
+        check,
+    })
+}
+
+fn check() -> Result<()> {
+    let page = page_size();
+    let scratch = support::scratch("grow-the-file", 100)?;
+    let file = scratch.file();
+    let region = support::map_shared(file, 2 * page)?;
+
+    // TODO: one call here, so that page 1 has the file behind it.
+
+    // A child touches page 1 first: if that is SIGBUS, it dies, not us.
+    let end = fault::probe(region.start() + page, Access::Write)?;
+    let survived = end.outcome() == "ok";
+    claim_eq!(
+        end.outcome().as_str(),
+        "ok",
+        "a child storing into page 1 is not killed"
+    );
+    if survived {
+        region.store_bytes(page, b"grown");
+        say!("stored \"grown\" at the start of page 1 (offset {page})");
+        let text = support::read_text(file, page as u64, 5)?;
+        claim_eq!(
+            text.as_str(),
+            "grown",
+            "read(2) at offset {page} returns it"
+        );
+    }
+    Ok(())
+}
