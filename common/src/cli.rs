@@ -151,6 +151,19 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
             Some(Long("pause")) => opts.opts.pause = true,
             Some(Long("keep")) => opts.opts.keep = true,
             Some(Long("in-place")) if in_place_ok => opts.opts.in_place = true,
+            Some(Long("svg")) => {
+                let dir = parser.value().map_err(|e| {
+                    Error::plain("usage", format!("{e}; {try_help}"))
+                })?;
+                let dir = std::path::PathBuf::from(dir);
+                if !dir.is_dir() {
+                    return Err(Error::plain(
+                        "--svg",
+                        format!("{dir:?} is not a directory"),
+                    ));
+                }
+                crate::picture::write_svg_to(dir, lesson.name);
+            }
             Some(Long("lang")) => {
                 let value = parser.value().map_err(|e| {
                     Error::plain("usage", format!("{e}; {try_help}"))
@@ -382,6 +395,10 @@ fn help(lesson: &Lesson) -> String {
         ),
     ));
     usage.push(("--keep".into(), tr!("leave scratch files behind")));
+    usage.push((
+        "--svg DIR".into(),
+        tr!("also draw each picture as SVG in DIR (LESSON-N.M.svg)"),
+    ));
     usage.push((
         "--lang en|zh".into(),
         tr!("the language the lesson speaks (English by default; zh: Chinese)"),

@@ -231,6 +231,14 @@ pub(crate) fn step(title: &str) {
     emit_wrapped(&format!("Step {scenario}.{step}: "), "  ", title);
 }
 
+/// The scenario's number and the step's, for names such as `2.3`.
+pub fn step_label() -> (usize, usize) {
+    (
+        SCENARIO.load(Ordering::Relaxed),
+        STEP.load(Ordering::Relaxed),
+    )
+}
+
 /// The number of the current step in its scenario (0 before the first).
 pub fn step_number() -> usize {
     STEP.load(Ordering::Relaxed)

@@ -14,8 +14,25 @@
 //! ends at what its flag bits say, and nothing is drawn that was not
 //! observed.
 
+//!
+//! With `--svg DIR` every picture is also written as an SVG file,
+//! `DIR/LESSON-N.M.svg` after the step that drew it (`shared-anon-2.3.svg`),
+//! from the same data: the book's live figures are such files, re-drawn by
+//! `BLESS=1` and checked by the tests like the transcripts.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
 use crate::narrate;
 use crate::proc::pagemap::{Frame, PageInfo};
+
+/// `--svg DIR`: where pictures are also written, and the lesson's name.
+static SVG: OnceLock<(PathBuf, String)> = OnceLock::new();
+
+/// Write every picture as SVG into `dir` too (`--svg DIR`).
+pub fn write_svg_to(dir: PathBuf, lesson: &str) {
+    let _ = SVG.set((dir, lesson.to_string()));
+}
 
 /// One process's view of one virtual page.
 pub struct View<'a> {
@@ -36,6 +53,7 @@ pub fn two_views(a: &View, b: &View) {
         narrate::raw(&format!("{la} --+"));
         narrate::raw(&format!("{pad}+--> {target} ({})", a.reads));
         narrate::raw(&format!("{lb} --+"));
+        svg(&[a, b], &[format!("{target} ({})", a.reads)]);
     };
     let flags_say_one = |p: PageInfo, q: PageInfo| {
         p.present()
@@ -56,14 +74,103 @@ pub fn two_views(a: &View, b: &View) {
             ));
         }
         _ => {
+            let mut targets = Vec::new();
             for (label, view) in [(la, a), (lb, b)] {
-                narrate::raw(&format!(
-                    "{label} -----> {} ({})",
-                    target(view.page),
-                    view.reads
+                let to = format!("{} ({})", target(view.page), view.reads);
+                narrate::raw(&format!("{label} -----> {to}"));
+                targets.push(to);
+            }
+            svg(&[a, b], &targets);
+        }
+    }
+}
+
+/// With `--svg DIR`: the same picture as SVG, `DIR/LESSON-N.M.svg` (and
+/// `-2`, `-3`... for a second picture in one step): each view's label on
+/// the left, the page(s) it leads to on the right, one arrow each.
+fn svg(views: &[&View], targets: &[String]) {
+    let Some((dir, lesson)) = SVG.get() else {
+        return;
+    };
+    const ROW: usize = 70;
+    let (scenario, step) = narrate::step_label();
+    let height = 30 + ROW * views.len().max(targets.len());
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" \
+         height=\"{height}\" viewBox=\"0 0 760 {height}\" \
+         font-family=\"sans-serif\" font-size=\"13\">\n\
+         <rect width=\"760\" height=\"{height}\" fill=\"white\"/>\n"
+    );
+    let box_at =
+        |out: &mut String, x: usize, y: usize, w: usize, lines: &[String]| {
+            out.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"50\" rx=\"6\" \
+             fill=\"#f4f6fa\" stroke=\"#445\"/>\n"
+        ));
+            for (i, line) in lines.iter().enumerate() {
+                out.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\">{}</text>\n",
+                    x + 10,
+                    y + 20 + 18 * i,
+                    esc(line)
                 ));
             }
+        };
+    let centre =
+        |i: usize, n: usize| 15 + (height - 30) * (2 * i + 1) / (2 * n);
+    for (i, view) in views.iter().enumerate() {
+        let y = centre(i, views.len()) - 25;
+        box_at(
+            &mut out,
+            10,
+            y,
+            220,
+            &[view.who.to_string(), format!("{:#x}", view.addr)],
+        );
+        let to = centre(i.min(targets.len() - 1), targets.len());
+        out.push_str(&format!(
+            "<line x1=\"230\" y1=\"{}\" x2=\"300\" y2=\"{to}\" stroke=\"#445\" \
+             stroke-width=\"1.5\"/>\n<path d=\"M300 {to} l-8 -4 v8 z\" fill=\"#445\"/>\n",
+            y + 25
+        ));
+    }
+    for (i, target) in targets.iter().enumerate() {
+        let y = centre(i, targets.len()) - 25;
+        let mut lines = vec![String::new()];
+        for word in target.split(' ') {
+            let last = lines.last_mut().expect("a line");
+            if last.chars().count() + word.chars().count() > 62
+                && !last.is_empty()
+            {
+                lines.push(word.to_string());
+            } else {
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.push_str(word);
+            }
         }
+        lines.truncate(2);
+        box_at(&mut out, 300, y, 450, &lines);
+    }
+    out.push_str("</svg>\n");
+    let mut name = format!("{lesson}-{scenario}.{step}.svg");
+    for n in 2.. {
+        if !dir.join(&name).exists() {
+            break;
+        }
+        name = format!("{lesson}-{scenario}.{step}-{n}.svg");
+    }
+    if let Err(e) = std::fs::write(dir.join(&name), out) {
+        crate::error::report(&crate::Error::plain(
+            "--svg",
+            format!("cannot write {:?}: {e}", dir.join(&name)),
+        ));
     }
 }
 

@@ -295,12 +295,104 @@ pub fn check_book(
     }
     problems.extend(step_headings_drift(book_src, binary, &outputs));
     problems.extend(step_comments_missing(book_src, binary, &outputs));
+    problems.extend(live_figures(book_src, binary, exe, normaliser, bless));
     if count == 0 {
         problems.push(format!(
             "the book has no transcript of {binary}: nothing was checked"
         ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The book's live figures of `binary`: a marker line
+///
+/// ```text
+/// <!-- live-figure: shared-anon fork -->
+/// ![alt text](img/live/shared-anon-2.3.svg)
+/// ```
+///
+/// means "the picture the program draws with `--svg DIR fork`, named
+/// `shared-anon-2.3.svg`". Each is run as an ordinary user, like the
+/// transcripts, and compared after the same normalisation; `BLESS=1`
+/// writes the program's picture over the book's.
+fn live_figures(
+    book_src: &Path,
+    binary: &str,
+    exe: &Path,
+    normaliser: &Normaliser,
+    bless: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for page in pages(book_src) {
+        let text = std::fs::read_to_string(&page).expect("read page");
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let Some(command) = line
+                .trim()
+                .strip_prefix("<!-- live-figure: ")
+                .and_then(|r| r.strip_suffix(" -->"))
+            else {
+                continue;
+            };
+            let mut words = command.split_whitespace();
+            if words.next() != Some(binary) {
+                continue;
+            }
+            let at = format!("{}:{}", page.display(), n + 1);
+            let Some(file) = lines
+                .get(n + 1)
+                .and_then(|l| l.rsplit_once("]("))
+                .and_then(|(_, rest)| rest.strip_suffix(')'))
+            else {
+                problems.push(format!(
+                    "{at}: no ![alt](img/...svg) line after the marker"
+                ));
+                continue;
+            };
+            let dir = crate::testing::TempDir::new("live-figure");
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(
+                &dir.0,
+                std::fs::Permissions::from_mode(0o777),
+            );
+            let mut args = vec!["--svg", dir.0.to_str().expect("utf-8")];
+            args.extend(words);
+            let out = crate::testing::run_unprivileged(exe, &args);
+            if out.code != Some(0) {
+                problems.push(format!(
+                    "{at}: {binary} {args:?} failed:\n{}",
+                    out.stderr
+                ));
+                continue;
+            }
+            let name = Path::new(file).file_name().expect("a file name");
+            let drawn = match std::fs::read_to_string(dir.0.join(name)) {
+                Ok(svg) => svg,
+                Err(_) => {
+                    problems.push(format!("{at}: {binary} drew no {name:?}"));
+                    continue;
+                }
+            };
+            let shown_path = page.parent().expect("dir").join(file);
+            let shown =
+                std::fs::read_to_string(&shown_path).unwrap_or_default();
+            if normaliser.apply(&shown) == normaliser.apply(&drawn) {
+                continue;
+            }
+            if bless {
+                std::fs::create_dir_all(shown_path.parent().expect("dir"))
+                    .expect("make the figure's directory");
+                std::fs::write(&shown_path, drawn).expect("write figure");
+                eprintln!("blessed {}", shown_path.display());
+            } else {
+                problems.push(format!(
+                    "{at}: {file} is not what the program draws (BLESS=1 cargo test redraws it):\n{}",
+                    diff(&normaliser.apply(&shown), &normaliser.apply(&drawn))
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// The walkthrough of `binary`'s page (`docs/src/BINARY.md`) names steps
