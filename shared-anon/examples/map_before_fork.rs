@@ -1,14 +1,14 @@
-//! Exercise: the child stores 42 in shared memory, and the parent should
-//! read it there. As written the parent reads 0 and the check fails, even
-//! though both mappings are MAP_SHARED. Fix it with two edits: move the
-//! parent's `map_shared()` line above `fork_child`, and delete the
-//! child's. Then explain why that works.
+//! Exercise (warm-up): map before fork.
+//!
+//! The child stores 42 in shared memory, and the parent should read it
+//! there. As written the parent reads 0 and the check fails, even though
+//! both mappings are MAP_SHARED. Fix it by moving code, not by adding
+//! any: both processes must use one mapping. Then explain why that works.
 //!
 //!     cargo run -p shared-anon --example map_before_fork
 //!     cargo run -p shared-anon --example map_before_fork -- --hint
 //!
-//! Stuck? `-- --hint`. The answer is in `map_before_fork_solution.rs`;
-//! try first.
+//! The answer is in `solutions/map_before_fork.rs`; try first.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::Ordering;
@@ -42,6 +42,7 @@ fn map_shared() -> Result<Mapping> {
 }
 
 fn run() -> Result<()> {
+    // TODO: one mapping for both processes.
     let child = fork_child(|| {
         let mine = map_shared()?;
         mine.word(0).store(42, Ordering::Release);

@@ -30,7 +30,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 3.1: fetch_add is one indivisible read-modify-write.
     step!(cx, "parent and child each add 1, {N} times, with fetch_add");
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
-    let total = race(&region, |count| {
+    let total = race(&region, true, |count| {
         count.fetch_add(1, Relaxed);
     })?;
     narrate::evidence("counter", &format!("{total}"));
@@ -38,7 +38,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
 
     // Step 3.2: a load and a separate store: updates get lost.
     cx.step("the same, but with an atomic load and a separate atomic store");
-    let total = race(&region, |count| {
+    let total = race(&region, false, |count| {
         let v = count.load(Relaxed);
         count.store(v + 1, Relaxed);
     })?;
@@ -50,23 +50,17 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     explain!("{}", what_happened(lost));
     explain!(
-        "If the other process stores between one process's load and its \
-         store, that store is stale: it wipes out what the other added in \
-         between. On several CPUs the loops interleave all the time; on one \
-         CPU it takes a preemption between a load and its store, and then a \
-         whole time slice of the other's adds is lost at once. How many varies from run \
-         to run; a run that loses none does not mean the race is gone. Every \
-         access is atomic, so this is no undefined behaviour: a race in the \
-         logic, not a data race. Shared updates need read-modify-write \
-         atomics (or a lock)."
+        "A load and a separate store: if the other process stores in \
+         between, this store is stale and wipes out its adds. Every access \
+         is atomic, so no undefined behaviour: a race in the logic."
     );
     cx.pause();
     unmap(region)
 }
 
 /// Zero the counter; fork; parent and child run `add` N times each,
-/// starting together. Returns the final count.
-fn race(region: &Mapping, add: fn(&AtomicU64)) -> Result<u64> {
+/// starting together (said once, if `say_start`). Returns the final count.
+fn race(region: &Mapping, say_start: bool, add: fn(&AtomicU64)) -> Result<u64> {
     // Byte 0: the counter. Byte 8: how many processes are at the start
     // line. Byte 12: the child's "done".
     let (count, ready, done) =
@@ -85,7 +79,9 @@ fn race(region: &Mapping, add: fn(&AtomicU64)) -> Result<u64> {
     })?;
     let other = Other::Child(child.pid());
     start_together(ready, other)?;
-    say!("the child is at the start line too: both count now");
+    if say_start {
+        say!("the child is at the start line too: both count now");
+    }
     for _ in 0..N {
         add(count);
     }

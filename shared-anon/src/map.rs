@@ -20,14 +20,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let region = map_anonymous(100, MapFlags::MAP_SHARED)?;
     let line = evidence::maps_line_at(me, "", region.start())?;
     claim!(
-        line.perms == "rw-s",
-        "its perms are rw-s: the s means MAP_SHARED"
+        line.perms == "rw-s" && line.path == "/dev/zero (deleted)",
+        "rw-s and /dev/zero (deleted): MAP_SHARED, backed by a shmem file"
     );
-    claim!(
-        line.path == "/dev/zero (deleted)",
-        "its path, /dev/zero (deleted): a shmem file no directory lists"
-    );
-    evidence::claim_quadrant(&line, SharedAnon);
     let smaps = evidence::smaps(me, region.start())?;
     if smaps.available() {
         let flags = smaps.vm_flags.join(" ");
@@ -39,10 +34,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         "VmFlags has ms (may share): the kernel's mark of MAP_SHARED"
     );
     if smaps.has_flag("sh") {
-        explain!(
-            "sh is there too: writes through this mapping reach the shared \
-             pages. MAP_SHARED of a file opened read-only gives ms alone."
-        );
+        explain!("sh too: writes through this mapping reach the shared pages.");
     } else if smaps.available() {
         explain!("No sh: the kernel counts this mapping as never writing.");
     }
@@ -69,20 +61,14 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let shmem = after.present() && after.file_or_shared_anon();
     claim_on!(
         [after],
-        shmem,
-        "reading allocated a shmem page (bit 61 set)"
-    );
-    claim_on!(
-        [after],
-        after.exclusive(),
-        "it is mapped exactly once so far (bit 56 set)"
+        shmem && after.exclusive(),
+        "reading allocated a shmem page, mapped once (bits 61 and 56 set)"
     );
     if shmem {
         explain!(
-            "A read allocated a real page. Private anonymous memory would \
-             map the kernel's shared zero page instead and allocate nothing \
-             (private-anon); a shared mapping's page belongs to its shmem \
-             file, where every process that maps it finds the same page."
+            "A read allocated a real page (private anonymous memory would map \
+             the zero page and allocate nothing): it belongs to the shmem \
+             file, where every process that maps the region finds it."
         );
     }
 
@@ -97,7 +83,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
         second.inode != line.inode && !second.contains(region.start()),
         "it is a separate line, with a shmem file of its own (another inode)"
     );
-    unmap(other)?;
 
     // Step 1.5: memmap2, the usual Rust crate, has no call for this.
     cx.step("memmap2: map_anon is private; shared means mapping /dev/zero");
@@ -125,13 +110,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     evidence::claim_quadrant(&zero_line, SharedAnon);
     if zero_line.kind().quadrant() == Some(SharedAnon) {
         explain!(
-            "memmap2 has no call for shared anonymous memory, but MAP_SHARED \
-             of /dev/zero (the System V way to get it) still makes a shmem \
-             file of its own. This lesson says what it means instead: \
-             mmap_anonymous with MAP_SHARED."
+            "MAP_SHARED of /dev/zero, the System V way, makes a shmem file of \
+             its own too."
         );
     }
-    drop((private, shared)); // memmap2 unmaps when its maps are dropped
     cx.pause();
+    drop((private, shared)); // memmap2 unmaps when its maps are dropped
+    unmap(other)?;
     unmap(region)
 }

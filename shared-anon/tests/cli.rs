@@ -32,11 +32,27 @@ fn root_compares_frame_numbers() {
     assert!(out.stdout.contains("[ok] the child's page is a new frame"));
 }
 
-/// The exercise in examples/: the stub fails its check as handed out (or
-/// holds if solved in place), --hint gives a hint, the answer holds.
+/// The code exercises in examples/: each stub fails its check as handed
+/// out (or holds if solved in place), --hint gives a hint, and the answer
+/// in examples/solutions/ holds.
+#[test]
+fn exercise_count_with_fetch_add() {
+    testing::checks::exercise_is_checked(exe(), "count_with_fetch_add");
+}
+
 #[test]
 fn exercise_map_before_fork() {
     testing::checks::exercise_is_checked(exe(), "map_before_fork");
+}
+
+#[test]
+fn exercise_mailbox() {
+    testing::checks::exercise_is_checked(exe(), "mailbox");
+}
+
+#[test]
+fn exercise_futex_lock() {
+    testing::checks::exercise_is_checked(exe(), "futex_lock");
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are

@@ -1,9 +1,11 @@
-//! Solution: the child stores 42 in shared memory, and the parent reads
-//! it there.
+//! Solution (warm-up): map before fork.
+//!
+//! The child stores 42 in shared memory, and the parent reads it there.
 //!
 //!     cargo run -p shared-anon --example map_before_fork_solution
 //!
-//! This is the answer to `map_before_fork.rs`.
+//! This is the answer to `map_before_fork.rs`: two edits, the parent's
+//! `map_shared()` moved above `fork_child`, and the child's deleted.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::Ordering;
