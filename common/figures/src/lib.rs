@@ -5,6 +5,11 @@
 //! draws it from that table. A translated edition of the book adds a
 //! [`Lang`] and one table per figure; the drawing code stays the same.
 //!
+//! Adding a language: a [`Lang`] variant (its tag, the folder under
+//! `docs/src/img/` its figures go to, its fonts), then a table per figure
+//! in each module's `labels` (the `layers` module has one per quadrant).
+//! The layout test then tells which labels no longer fit.
+//!
 //! `cargo run -p figures` writes every figure into `docs/src/img/`, with
 //! `ALT.md` beside them (the Markdown line that shows each figure, with its
 //! alt text); `cargo run -p figures -- --check` only compares, and the
@@ -120,11 +125,19 @@ pub fn alt_md(lang: Lang, figs: &[Figure]) -> String {
 }
 
 /// Alt text made safe inside `![...]`: brackets, emphasis and code marks
-/// are escaped so the reader gets the text exactly as written.
+/// are escaped so the reader gets the text exactly as written; so are runs
+/// of `-` and `.`, which mdBook's smart punctuation would turn into dashes
+/// and an ellipsis (`---` in maps is three hyphens, not an em dash).
 pub fn markdown_escape(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>' | '|') {
+    for (i, &c) in chars.iter().enumerate() {
+        let run = matches!(c, '-' | '.')
+            && (chars.get(i + 1) == Some(&c)
+                || (i > 0 && chars.get(i - 1) == Some(&c)));
+        if run
+            || matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>' | '|')
+        {
             out.push('\\');
         }
         out.push(c);
@@ -212,7 +225,7 @@ mod tests {
 
     #[test]
     fn markdown_escape_keeps_the_text() {
-        let s = "rw-p [heap] PROT_READ|PROT_WRITE *x* `y` a\\b";
+        let s = "rw-p [heap] PROT_READ|PROT_WRITE *x* `y` a\\b --- ... -w-";
         let escaped = markdown_escape(s);
         let mut back = String::new();
         let mut chars = escaped.chars();
@@ -220,5 +233,6 @@ mod tests {
             back.push(if c == '\\' { chars.next().unwrap() } else { c });
         }
         assert_eq!(back, s);
+        assert!(escaped.contains(r"\-\-\- \.\.\. -w-"), "{escaped}");
     }
 }

@@ -194,14 +194,14 @@ fn cell(
     let example_h =
         svg.lines(c.example, w, example) as f32 * example.line_height();
     let height =
-        12.0 + purpose_h + example_h + 8.0 + 16.0 + box_h + 12.0 + 18.0;
+        12.0 + purpose_h + example_h + 14.0 + 16.0 + box_h + 12.0 + 18.0;
     let Some((x, y, h)) = at else {
         return height;
     };
 
     let x = x + PAD;
-    let mut by = svg.para(x, y + 26.0, w, c.purpose, purpose);
-    by = svg.para(x, by, w, c.example, example);
+    let below = svg.para(x, y + 26.0, w, c.purpose, purpose);
+    svg.para(x, below, w, c.example, example);
     // The maps signature and the lesson sit at the bottom of the cell.
     let bottom = y + h - 12.0;
     svg.spans(
@@ -215,7 +215,6 @@ fn cell(
         Font::sans(11.5).color(GREY).end(),
     );
     let box_y = bottom - 18.0 - box_h;
-    let _ = by;
     svg.text(x, box_y - 5.0, l.maps_caption, caption);
     svg.rect(x, box_y, w, box_h, FILL, "none", false);
     maps_text(
