@@ -50,9 +50,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     explain!("{}", what_happened(lost));
     explain!(
-        "A load and a separate store: if the other process stores in \
-         between, this store is stale and wipes out its adds. Every access \
-         is atomic, so no undefined behaviour: a race in the logic."
+        "If the other process stores between a load and its store, that \
+         store is stale: the other's adds are lost. Every access is atomic: \
+         a race in the logic, not undefined behaviour."
     );
     cx.pause();
     unmap(region)
