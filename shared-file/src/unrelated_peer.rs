@@ -28,8 +28,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
 use common::{
-    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, futex,
-    say,
+    Ctx, Error, Result, WithCall, claim_eq, evidence, explain, futex, say,
 };
 use nix::sys::signal::Signal;
 use nix::unistd::{Pid, getpid};
@@ -40,6 +39,8 @@ use crate::{RW, map_shared, peer, scratch, smaps_hint, unmap};
 /// mapped the page (so the parent can read its pagemap), then the message.
 pub const TURN: usize = 0;
 pub const PEER_ADDR: usize = 8;
+/// How many pings the peer found in order: it counts, the parent checks.
+pub const IN_ORDER: usize = 16;
 const MESSAGE: usize = 64;
 const MESSAGE_LEN: usize = 60;
 pub const PARENT_TURN: u32 = 1;
@@ -94,6 +95,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
         replies += u32::from(reply == format!("pong {round} from the peer"));
     }
     claim_eq!(replies, ROUNDS, "every reply came through the file");
+    let in_order = region.word(IN_ORDER).load(Relaxed); // after the Acquire
+    claim_eq!(
+        in_order,
+        ROUNDS,
+        "and every ping, in order (the peer's count)"
+    );
     let p = evidence::page(me, "parent", region.start());
     let q = evidence::page(peer_pid, "peer", peer_addr);
     evidence::claim_one_file_page(p, q, "both map the same frame: one page");
@@ -104,14 +111,16 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     smaps_hint(cx, "the peer's mapping", peer_pid.as_raw(), peer_addr);
 
-    // Step 4.3: the peer's verdict, and how to do it by hand.
-    cx.step("the peer's verdict; and how to try it by hand");
+    // Step 4.3: the peer unmaps and exits; the same by hand.
+    cx.step("the peer unmaps and exits; how to try it by hand");
     futex::set_and_wake(turn, DONE);
     let status = peer.wait().with_call("waitpid", || peer_pid.to_string())?;
     narrate::forget_process(peer_pid.as_raw());
     let code = exit_code(peer_pid, status)?;
     say!("peer {peer_pid} exited {code}");
-    claim!(code == 0, "the peer's own claims held (exit status 0)");
+    if code != 0 {
+        return Err(Error::plain("peer", format!("{peer_pid} exited {code}")));
+    }
     explain!(
         "By hand, two unrelated processes: 'shared-file watch FILE' and \
          'shared-file write FILE TEXT' in two terminals (the book's Run it)."
