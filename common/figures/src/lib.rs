@@ -73,9 +73,14 @@ pub fn draw_all(lang: Lang) -> Vec<Figure> {
     figures::all(lang)
 }
 
+/// `docs/src/` of this repository: the book's pages.
+pub fn src_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/src")
+}
+
 /// `docs/src/img/` of this repository.
 pub fn img_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/src/img")
+    src_dir().join("img")
 }
 
 /// Every file the generator owns, as (path relative to `docs/src/img/`,
@@ -97,11 +102,6 @@ pub fn outputs() -> Vec<(PathBuf, String)> {
 /// between mdBook anchors, so a page can say
 /// `{{#include img/ALT.md:memmap}}` (or copy the line).
 pub fn alt_md(lang: Lang, figs: &[Figure]) -> String {
-    let prefix = if lang.subdir().is_empty() {
-        "img/".to_owned()
-    } else {
-        format!("img/{}/", lang.subdir())
-    };
     let mut out = String::new();
     out.push_str(
         "<!-- Written by `cargo run -p figures` from common/figures; do not \
@@ -114,11 +114,10 @@ pub fn alt_md(lang: Lang, figs: &[Figure]) -> String {
         let name = fig.file.trim_end_matches(".svg");
         let _ = write!(
             out,
-            "\n## {}\n\n<!-- ANCHOR: {name} -->\n![{}]({prefix}{})\n\
+            "\n## {}\n\n<!-- ANCHOR: {name} -->\n{}\n\
              <!-- ANCHOR_END: {name} -->\n",
             fig.file,
-            markdown_escape(fig.alt),
-            fig.file,
+            markdown_line(lang, fig),
         );
     }
     out
@@ -141,6 +140,58 @@ pub fn markdown_escape(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+    }
+    out
+}
+
+/// The Markdown line that shows `fig` from a page of the book.
+pub fn markdown_line(lang: Lang, fig: &Figure) -> String {
+    let prefix = if lang.subdir().is_empty() {
+        "img/".to_owned()
+    } else {
+        format!("img/{}/", lang.subdir())
+    };
+    format!("![{}]({prefix}{})", markdown_escape(fig.alt), fig.file)
+}
+
+/// Pages of the book (the `*.md` files in `src`) that show one of the
+/// figures with a line other than the one ALT.md gives, as
+/// `page:line: figure`: a copy of the line made before the alt text
+/// changed. (Pages that `{{#include}}` the line cannot go stale.)
+pub fn stale_pages(src: &Path) -> Vec<String> {
+    let figs = draw_all(Lang::En);
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(src)
+        .map(|dir| {
+            dir.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    let mut out = Vec::new();
+    for page in pages {
+        let Ok(text) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if !line.starts_with("![") {
+                continue;
+            }
+            for fig in &figs {
+                let target = format!("](img/{})", fig.file);
+                if line.ends_with(&target)
+                    && line != markdown_line(Lang::En, fig)
+                {
+                    out.push(format!(
+                        "{}:{}: {}",
+                        page.file_name().unwrap_or_default().to_string_lossy(),
+                        i + 1,
+                        fig.file
+                    ));
+                }
+            }
+        }
     }
     out
 }
@@ -221,6 +272,25 @@ mod tests {
                 assert!(!fig.alt.contains('\n'), "{}: one line", fig.file);
             }
         }
+    }
+
+    #[test]
+    fn a_page_with_an_old_alt_text_is_named() {
+        let dir = std::env::temp_dir()
+            .join(format!("figures-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let figs = draw_all(Lang::En);
+        let good = markdown_line(Lang::En, &figs[0]);
+        let page = format!(
+            "# A page\n\n{good}\n\n![old words](img/{})\n\n\
+             ![another picture](img/live/x.svg)\n\
+             {{{{#include img/ALT.md:memmap}}}}\n",
+            figs[1].file
+        );
+        std::fs::write(dir.join("page.md"), page).unwrap();
+        let stale = stale_pages(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(stale, [format!("page.md:5: {}", figs[1].file)]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `cargo run -p figures` (re)writes the book's figures into
 //! `docs/src/img/`; `cargo run -p figures -- --check` only compares them
-//! with what the code draws and exits 1, naming each file that differs.
+//! with what the code draws and exits 1, naming each file that differs
+//! and each page that shows a figure with an out-of-date alt text.
 
 use std::process::ExitCode;
 
@@ -9,7 +10,8 @@ usage: figures [--check]
 
 Draws the book's figures (SVG) and ALT.md into docs/src/img/.
   --check   write nothing; exit 1 naming every file that differs
-            from what the code draws
+            from what the code draws, and every page of the book that
+            shows a figure with another alt text than ALT.md's
   --help    this text";
 
 fn main() -> ExitCode {
@@ -52,10 +54,17 @@ fn run(check: bool) -> Result<bool, String> {
                 rel.display()
             );
         }
-        if stale.is_empty() {
+        let pages = figures::stale_pages(&figures::src_dir());
+        for page in &pages {
+            eprintln!(
+                "figures: docs/src/{page} shows the figure with an old alt \
+                 text (use the line in docs/src/img/ALT.md)"
+            );
+        }
+        if stale.is_empty() && pages.is_empty() {
             println!("figures: every file in docs/src/img is up to date");
         }
-        return Ok(stale.is_empty());
+        return Ok(stale.is_empty() && pages.is_empty());
     }
     for (rel, text) in figures::outputs() {
         let path = dir.join(&rel);
@@ -71,6 +80,12 @@ fn run(check: bool) -> Result<bool, String> {
         std::fs::write(&path, text)
             .map_err(|e| format!("write {}: {e}", path.display()))?;
         println!("wrote     docs/src/img/{}", rel.display());
+    }
+    for page in figures::stale_pages(&figures::src_dir()) {
+        println!(
+            "note: docs/src/{page} shows the figure with an old alt text \
+             (use the line in docs/src/img/ALT.md)"
+        );
     }
     Ok(true)
 }

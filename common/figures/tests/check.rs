@@ -1,6 +1,7 @@
 //! The committed figures are what the code draws: this runs the same check
 //! as `cargo run -p figures -- --check`, so CI fails when someone edits a
-//! figure by hand or changes the code without regenerating.
+//! figure by hand, changes the code without regenerating, or changes an
+//! alt text that a page of the book still shows in its old words.
 
 use std::process::Command;
 
@@ -12,7 +13,8 @@ fn committed_figures_match_the_code() {
         .expect("run the figures binary");
     assert!(
         out.status.success(),
-        "{}\nrun `cargo run -p figures` and commit docs/src/img",
+        "{}\nrun `cargo run -p figures`, update the pages it names, and \
+         commit",
         String::from_utf8_lossy(&out.stderr)
     );
 }
