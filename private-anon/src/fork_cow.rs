@@ -15,7 +15,7 @@
 //! wait for the child; munmap
 //! ```
 
-use common::evidence::{self, claim_frames, claim_one_page, claim_own_copy};
+use common::evidence::{self, claim_frames, claim_one_page};
 use common::fork::fork_child;
 use common::{Ctx, Result, claim_eq, claim_on, explain, page_size};
 use common::{picture, say, turns};
@@ -39,8 +39,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let in_child = &mut mapping;
     let child = fork_child(move || {
         let seen = bytes(in_child)[0];
-        say!("reads {seen}");
-        claim_eq!(seen, BEFORE, "the child reads the value stored before fork");
+        claim_eq!(
+            seen,
+            BEFORE,
+            "the child reads {BEFORE}, the value stored before fork"
+        );
         child_turn.pass()?;
         child_turn.wait()?;
         // Step 4.2 (child): this store makes the kernel copy the page.
@@ -64,13 +67,16 @@ pub fn run(cx: &Ctx) -> Result<()> {
     parent.pass()?;
     parent.wait()?;
     let seen = bytes(&mut mapping)[0];
-    say!("reads {seen}");
     claim_eq!(seen, BEFORE, "the parent still reads {BEFORE}");
     let p = evidence::page(getpid(), "parent", addr);
     let c = evidence::page(child.pid(), "child", addr);
-    claim_own_copy(c, "the child's page is now its own: mapped once, anon");
-    let alone = p.exclusive();
-    claim_on!([p], alone, "and the parent's is now mapped once too");
+    let own = c.present() && !c.file_or_shared_anon();
+    let apart = own && c.exclusive() && p.exclusive();
+    claim_on!(
+        [p, c],
+        apart,
+        "each is now mapped once: the child has an anonymous copy of its own"
+    );
     claim_frames(false, p, c, "the child's page is a new frame");
     let s = smaps_fields(child.pid(), "child", addr, &DIRTY)?;
     let private = s.get("Private_Dirty") == one;

@@ -19,7 +19,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let probe = map_private(page, ProtFlags::PROT_NONE)?;
     let free = probe.start();
     unmap(probe)?;
-    say!("{free:#x} is free again");
     let addr = try_map(Some(free), page, RW, MapFlags::empty())
         .with_call("mmap", || format!("hint {free:#x}"))?;
     // SAFETY: a successful mmap of one page.

@@ -21,7 +21,7 @@ use common::fault::{self, Access};
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::proc::smaps::Smaps;
-use common::{Result, WithCall, evidence, narrate, say, show};
+use common::{Result, WithCall, claim, evidence, narrate, show};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::Pid;
 
@@ -163,9 +163,9 @@ fn bytes(mapping: &mut Mapping) -> &mut [u8] {
     }
 }
 
-/// A child makes one `access` at `addr`; say which child did what, and
-/// how it ended: `ok` (it exited 0) or the signal that killed it.
-fn in_a_child(addr: usize, access: Access, what: &str) -> Result<String> {
+/// Fork a child that makes one `access` at `addr` and exits; return its PID
+/// and how it ended: `ok` (it exited 0) or the signal that killed it.
+fn in_a_child(addr: usize, access: Access) -> Result<(Pid, String)> {
     let child = fork_child(move || {
         // SAFETY: this child exists to take the fault, if there is one; if
         // the access is allowed, it touches only its own copy of the page.
@@ -181,8 +181,28 @@ fn in_a_child(addr: usize, access: Access, what: &str) -> Result<String> {
     })?;
     let pid = child.pid();
     let outcome = child.wait_quietly()?.outcome();
-    say!("child {pid} {access}s {what}: {outcome}");
-    Ok(outcome)
+    Ok((pid, outcome))
+}
+
+/// A child makes one `access` at `addr` (`what` names the place); claim,
+/// in one line that names the child, that it ends as `want` (`ok` or a
+/// signal): `[ok] child 641 writes the r--p page: SIGSEGV`.
+fn child_tries(
+    addr: usize,
+    access: Access,
+    what: &str,
+    want: &str,
+) -> Result<bool> {
+    let (pid, got) = in_a_child(addr, access)?;
+    let held = got == want;
+    Ok(match access {
+        Access::Read => {
+            claim!(held, "child {pid} reads {what}: {want}"; got = got)
+        }
+        Access::Write => {
+            claim!(held, "child {pid} writes {what}: {want}"; got = got)
+        }
+    })
 }
 
 /// Print the `fields` of `pid`'s smaps block for `addr` on one line

@@ -1,8 +1,7 @@
 //! Scenario `map`: one private anonymous mapping, as maps shows it; its
 //! bytes read 0; a second mapping shares no page with the first.
 
-use common::evidence::{self, claim_frames, claim_quadrant};
-use common::proc::maps::Quadrant;
+use common::evidence::{self, claim_frames};
 use common::{Ctx, Result, claim, claim_eq, claim_on, explain, page_size, say};
 use nix::unistd::getpid;
 
@@ -14,21 +13,21 @@ pub fn run(cx: &Ctx) -> Result<()> {
     cx.step("ask for 4 pages of private anonymous memory");
     let mut first = map_private(len, RW)?;
     let line = evidence::maps_line_at(me, "", first.start())?;
-    claim!(line.perms == "rw-p", "its perms are rw-p: p for private";
-        got = line.perms);
-    claim!(
-        line.path.is_empty() && line.dev == "00:00" && line.inode == 0,
-        "no path, device 00:00, inode 0: no file behind it";
-        got = (&line.path, &line.dev, line.inode)
-    );
-    claim_quadrant(&line, Quadrant::PrivateAnon);
+    let anon = line.path.is_empty() && line.dev == "00:00" && line.inode == 0;
+    claim!(line.perms == "rw-p" && anon,
+        "rw-p (p: private), no path, device 00:00, inode 0: no file behind it";
+        got = (&line.perms, &line.path, &line.dev, line.inode));
     claim_eq!(line.len(), len, "the line spans {len} bytes: 4 whole pages");
 
     // Step 1.2: every byte is zero.
     cx.step("every byte reads 0");
     let nonzero = bytes(&mut first).iter().filter(|&&b| b != 0).count();
-    say!("read all {len} bytes through a &[u8] (private memory)");
-    if claim_eq!(nonzero, 0, "all {len} bytes read 0") {
+    let held = claim_eq!(
+        nonzero,
+        0,
+        "all {len} bytes, read through a &[u8] (private memory), are 0"
+    );
+    if held {
         explain!(
             "The kernel never hands a process memory with someone else's \
              data in it: an anonymous page starts as zeros."

@@ -3,8 +3,8 @@
 
 use std::num::NonZeroUsize;
 
+use common::show;
 use common::{Ctx, Result, claim, claim_eq, explain, narrate, page_size};
-use common::{say, show};
 use libc::{MAP_ANONYMOUS, MAP_FAILED, MAP_PRIVATE, PROT_READ, c_int, c_void};
 use nix::errno::Errno::{self, EBADF, EINVAL, ENOMEM};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
@@ -21,9 +21,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 7.1: length 0, through the raw libc call.
     cx.step("length 0: the raw call returns MAP_FAILED");
     let (ret, errno) = raw_mmap(0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-    say!("the return value is {:#x}, errno {errno:?}", ret as usize);
-    claim!(ret == MAP_FAILED, "it is MAP_FAILED, (void *) -1: not NULL, so \
-        a check for NULL would miss the error"; got = ret);
+    let bits = ret as usize;
+    claim!(ret == MAP_FAILED, "the pointer is {bits:#x}: MAP_FAILED, \
+        (void *) -1, not NULL"; got = ret);
     claim_eq!(errno, EINVAL, "errno is EINVAL: length must be at least 1");
 
     // Step 7.2: neither MAP_SHARED nor MAP_PRIVATE.
@@ -46,12 +46,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // (Were it to succeed, it would only leak an unused reservation.)
     if claim_eq!(result.err(), Some(ENOMEM), "it fails with ENOMEM") {
         explain!(
-            "ENOMEM is about address space as much as memory: no RAM was \
-             asked for here (MAP_NORESERVE), only a range larger than the \
-             free part of the window mmap searches without a hint above it \
-             (128 TiB on x86-64, even with 5-level paging). It also comes \
-             when the system will not promise the memory (overcommit limits) \
-             or when a process has too many mappings (vm.max_map_count)."
+            "ENOMEM is about address space too: no RAM was asked for \
+             (MAP_NORESERVE), only more than the window mmap searches \
+             without a hint (128 TiB on x86-64). Overcommit limits \
+             and vm.max_map_count give it too."
         );
     }
 

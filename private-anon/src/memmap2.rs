@@ -3,7 +3,7 @@
 //! munmap on drop.
 
 use common::evidence::{self, claim_quadrant};
-use common::proc::maps::Quadrant;
+use common::proc::maps::{self, Quadrant};
 use common::{Ctx, Result, WithCall, claim, explain, page_size, say};
 use nix::unistd::getpid;
 
@@ -35,7 +35,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 9.2: dropping it unmaps it.
     cx.step("drop it: munmap");
     drop(map);
-    let line = evidence::maps_line(me, "", addr)?;
-    claim!(line.is_none(), "after drop no line contains the address");
+    let line = maps::find(me, addr)?;
+    claim!(line.is_none(), "maps: after drop, no line contains {addr:#x}";
+        got = line.as_ref().map(|l| l.to_string()));
     Ok(())
 }

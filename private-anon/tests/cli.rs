@@ -25,18 +25,27 @@ fn root_compares_frame_numbers() {
     out.assert_all_held();
     assert!(
         out.stdout
-            .contains("[ok] first and middle: one frame, the zero page")
+            .contains("[ok] the first and the last page: one frame, the zero")
     );
     assert!(out.stdout.contains("[ok] the child's page is a new frame"));
 }
 
-/// The exercise in examples/: the stub fails its check, the answer holds.
+/// The code exercises in examples/: each stub compiles and fails its
+/// check with a [FAIL] line (or holds, solved in place), has a hint, and
+/// its solution in examples/solutions/ holds.
 #[test]
 fn exercise_share_the_counter() {
-    testing::checks::exercise_stub_fails_and_solution_holds(
-        exe(),
-        "share_the_counter",
-    );
+    testing::checks::exercise_is_checked(exe(), "share_the_counter");
+}
+
+#[test]
+fn exercise_where_vec_lives() {
+    testing::checks::exercise_is_checked(exe(), "where_vec_lives");
+}
+
+#[test]
+fn exercise_bump_arena() {
+    testing::checks::exercise_is_checked(exe(), "bump_arena");
 }
 
 /// The benchmark at a tiny size, so that it cannot rot (its timings are

@@ -8,7 +8,10 @@ pub fn normaliser() -> Normaliser {
     // Whether PROT_WRITE or PROT_EXEC alone can be read depends on the CPU
     // (protection keys, EPAN/POE): the lesson reports what happened, in
     // the child's line, one line of explanation and the table.
-    n.add(r"(reads the PROT_(?:EXEC|WRITE) page: )\S+$", "${1}OUTCOME");
+    n.add(
+        r"(PROT_(?:EXEC|WRITE): child \S+ reads: )\S+$",
+        "${1}OUTCOME",
+    );
     n.add(
         r"^    (PROT_(?:EXEC|WRITE)) read (?:allowed|refused): .*$",
         "    $1 read OUTCOME: WHY",

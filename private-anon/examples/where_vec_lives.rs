@@ -1,0 +1,40 @@
+//! Exercise (real code): where does a 1 MiB `Vec` live, and a second one?
+//!
+//! Book exercise 3 asks where a 1 MiB `Vec` lives, and where a second one,
+//! made after the first was dropped, lives. To see it, write `maps_line`:
+//! the line of /proc/self/maps that holds an address. The check makes a
+//! small `Vec`, a 1 MiB `Vec`, drops it and makes another 1 MiB `Vec`, and
+//! asks your function about each: it compares your line with the kernel's,
+//! then says where each `Vec` lives.
+//!
+//!     cargo run -p private-anon --example where_vec_lives
+//!     cargo run -p private-anon --example where_vec_lives -- --hint
+//!
+//! The answer is in `solutions/where_vec_lives.rs`; try first.
+
+use common::exercise::Exercise;
+
+/// The line of /proc/self/maps whose address range holds `addr`, as the
+/// file writes it (`55d0c2a4e000-55d0c2a6f000 rw-p 00000000 00:00 0
+/// [heap]`), or `None` if no line does.
+fn maps_line(addr: usize) -> std::io::Result<Option<String>> {
+    // TODO: read /proc/self/maps and return the line whose range holds
+    // `addr`.
+    let _ = addr;
+    Ok(None)
+}
+
+fn main() {
+    common::exercise::main(&Exercise {
+        title: "exercise: where does a 1 MiB Vec live, and a second one?",
+        hint: "std::fs::read_to_string(\"/proc/self/maps\"), then .lines(). \
+               Each line starts with START-END: two hex numbers without 0x \
+               (usize::from_str_radix(text, 16)). END is the first address \
+               past the range, so the line holds addr when START <= addr < \
+               END.",
+        check: || check::run(maps_line),
+    })
+}
+
+#[path = "support/where_vec_lives_check.rs"]
+mod check;
