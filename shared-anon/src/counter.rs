@@ -8,8 +8,10 @@
 //! fork ------------------------------> (inherits the mapping)
 //! arrive; wait for the child           arrive; wait for the parent
 //! add 1, N times                       add 1, N times   (at the same time)
-//! wait for done <--------------------- done = 1 (Release); exits
-//! load the counter; waitpid; munmap
+//! wait for done <--------------------- done = 1 (Release)
+//! load the counter; (--pause: 3.2)     (waits until told to leave)
+//! leave = 1 -------------------------> exits
+//! waitpid; munmap
 //! ```
 
 use std::sync::atomic::Ordering::Relaxed;
@@ -30,7 +32,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 3.1: fetch_add is one indivisible read-modify-write.
     step!(cx, "parent and child each add 1, {N} times, with fetch_add");
     let region = map_anonymous(page_size(), MapFlags::MAP_SHARED)?;
-    let total = race(&region, true, |count| {
+    let total = race(&region, true, None, |count| {
         count.fetch_add(1, Relaxed);
     })?;
     narrate::evidence("counter", &format!("{total}"));
@@ -38,7 +40,8 @@ pub fn run(cx: &Ctx) -> Result<()> {
 
     // Step 3.2: a load and a separate store: updates get lost.
     cx.step("the same, but with an atomic load and a separate atomic store");
-    let total = race(&region, false, |count| {
+    // The pause comes while the child is still alive (and maps the page).
+    let total = race(&region, false, Some(cx), |count| {
         let v = count.load(Relaxed);
         count.store(v + 1, Relaxed);
     })?;
@@ -54,20 +57,27 @@ pub fn run(cx: &Ctx) -> Result<()> {
          store is stale: the other's adds are lost. Every access is atomic: \
          a race in the logic, not undefined behaviour."
     );
-    cx.pause();
     unmap(region)
 }
 
 /// Zero the counter; fork; parent and child run `add` N times each,
-/// starting together (said once, if `say_start`). Returns the final count.
-fn race(region: &Mapping, say_start: bool, add: fn(&AtomicU64)) -> Result<u64> {
+/// starting together (said once, if `say_start`). With `pause`, pause
+/// (--pause) once both are done, before the child leaves. Returns the
+/// final count.
+fn race(
+    region: &Mapping,
+    say_start: bool,
+    pause: Option<&Ctx>,
+    add: fn(&AtomicU64),
+) -> Result<u64> {
     // Byte 0: the counter. Byte 8: how many processes are at the start
-    // line. Byte 12: the child's "done".
-    let (count, ready, done) =
-        (region.counter(0), region.word(8), region.word(12));
+    // line. Byte 12: the child's "done". Byte 16: "leave now".
+    let (count, ready) = (region.counter(0), region.word(8));
+    let (done, leave) = (region.word(12), region.word(16));
+    for word in [ready, done, leave] {
+        word.store(0, Relaxed);
+    }
     count.store(0, Relaxed);
-    ready.store(0, Relaxed);
-    done.store(0, Relaxed);
     let parent = Other::Parent(getpid());
     let child = fork_child(move || {
         start_together(ready, parent)?;
@@ -75,6 +85,7 @@ fn race(region: &Mapping, say_start: bool, add: fn(&AtomicU64)) -> Result<u64> {
             add(count);
         }
         futex::set_and_wake(done, 1); // Release: our adds happen before it
+        futex::wait_until(leave, 1, parent)?;
         Ok(())
     })?;
     let other = Other::Child(child.pid());
@@ -87,6 +98,10 @@ fn race(region: &Mapping, say_start: bool, add: fn(&AtomicU64)) -> Result<u64> {
     }
     futex::wait_until(done, 1, other)?; // Acquire: sees all the child's adds
     let total = count.load(Relaxed);
+    if let Some(cx) = pause {
+        cx.pause();
+    }
+    futex::set_and_wake(leave, 1);
     child.wait_ok()?;
     Ok(total)
 }

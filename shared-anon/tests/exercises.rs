@@ -152,15 +152,18 @@ fn smaps_field(pid: &str, addr: &str, field: &str) -> String {
         .join(" ")
 }
 
-/// 5. At the pause after step 1.3 (the page was only read) the region's
-///    smaps says Private_Clean: 4 kB; at the pause after step 1.4 (a
-///    store) Private_Dirty: 4 kB, and Shared_Dirty 0: smaps counts how
-///    many times a page is mapped, not MAP_SHARED. The commands are the
-///    ones the pause prints.
-#[test]
-fn exercise_5_smaps_says_private_dirty() {
+/// Run `shared-anon --pause ARGS`; at pause `n` (1-based), once
+/// `wanted(n)` smaps commands have been printed, call `look(n, commands)`
+/// with each command's (PID, region start) while the program waits, then
+/// press Enter. Returns how many pauses there were.
+fn at_pauses(
+    args: &[&str],
+    wanted: impl Fn(usize) -> usize,
+    mut look: impl FnMut(usize, &[(String, String)]),
+) -> usize {
     let mut child = Command::new(exe())
-        .args(["--pause", "map"])
+        .arg("--pause")
+        .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -169,44 +172,78 @@ fn exercise_5_smaps_says_private_dirty() {
     let mut stdin = child.stdin.take().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
-    let kb = format!("{} kB", common::page_size() / 1024);
-    let (mut pauses, mut answered) = (0, 0);
+    let (mut pauses, mut commands) = (0, Vec::new());
     while let Some(Ok(line)) = lines.next() {
         seen.push(line.clone());
         if line.contains("--pause:") {
             pauses += 1;
+            commands.clear();
             continue;
         }
-        // The first smaps command of a pause: the first region's.
         let Some(cmd) = line.trim().strip_prefix("sed -n '/^") else {
             continue;
         };
-        if answered == pauses {
-            continue; // the second region's command
-        }
-        answered = pauses;
         let (addr, rest) = cmd.split_once("-/").unwrap();
         let pid = rest.split("/proc/").nth(1).unwrap();
         let pid: String =
             pid.chars().take_while(char::is_ascii_digit).collect();
-        match pauses {
-            // After step 1.3: read, never written.
-            3 => {
-                assert_eq!(smaps_field(&pid, addr, "Private_Clean"), kb);
-                assert_eq!(smaps_field(&pid, addr, "Private_Dirty"), "0 kB");
-            }
-            // After step 1.4: written.
-            4 => {
-                assert_eq!(smaps_field(&pid, addr, "Private_Dirty"), kb);
-                assert_eq!(smaps_field(&pid, addr, "Shared_Dirty"), "0 kB");
-                let flags = smaps_field(&pid, addr, "VmFlags");
-                assert!(flags.split(' ').any(|f| f == "ms"), "{flags}");
-            }
-            _ => {}
+        commands.push((pid, addr.to_string()));
+        if commands.len() == wanted(pauses).max(1) {
+            look(pauses, &commands);
+            stdin.write_all(b"\n").unwrap();
         }
-        stdin.write_all(b"\n").unwrap();
     }
     let status = child.wait().unwrap();
     assert!(status.success(), "{}", seen.join("\n"));
-    assert!(pauses >= 4, "{}", seen.join("\n"));
+    pauses
+}
+
+/// 5. At the pause after step 1.3 (the page was only read) the region's
+///    smaps says Private_Clean: 4 kB; at the pause after step 1.4 (a
+///    store) Private_Dirty: 4 kB, and Shared_Dirty 0: smaps counts how
+///    many times a page is mapped, not MAP_SHARED. At the last pause of
+///    `counter`, where parent and child both map the page, it is
+///    Shared_Dirty in each, and Pss is half of it. The commands are the
+///    ones the pauses print.
+#[test]
+fn exercise_5_smaps_says_private_dirty() {
+    let kb = common::page_size() / 1024;
+    let (page, half) = (format!("{kb} kB"), format!("{} kB", kb / 2));
+    let pauses = at_pauses(
+        &["map"],
+        |_| 1,
+        |n, regions| {
+            let (pid, addr) = &regions[0]; // step 1.1's region
+            match n {
+                // After step 1.3: read, never written.
+                3 => {
+                    assert_eq!(smaps_field(pid, addr, "Private_Clean"), page);
+                    assert_eq!(smaps_field(pid, addr, "Private_Dirty"), "0 kB");
+                }
+                // After step 1.4: written.
+                4 => {
+                    assert_eq!(smaps_field(pid, addr, "Private_Dirty"), page);
+                    assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), "0 kB");
+                    let flags = smaps_field(pid, addr, "VmFlags");
+                    assert!(flags.split(' ').any(|f| f == "ms"), "{flags}");
+                }
+                _ => {}
+            }
+        },
+    );
+    assert!(pauses >= 4);
+    let mut checked = false;
+    let wanted = |n| if n == 2 { 2 } else { 1 };
+    at_pauses(&["counter"], wanted, |n, both| {
+        if n == 2 {
+            assert_eq!(both.len(), 2, "the parent and the child");
+            for (pid, addr) in both {
+                assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), page);
+                assert_eq!(smaps_field(pid, addr, "Private_Dirty"), "0 kB");
+                assert_eq!(smaps_field(pid, addr, "Pss"), half);
+            }
+            checked = true;
+        }
+    });
+    assert!(checked, "counter paused with the child alive");
 }
