@@ -353,7 +353,14 @@ impl Svg {
             n(font.size)
         );
         if font.mono {
-            attrs.push_str(" class=\"m\"");
+            // Pin the width to the 0.602 em a character the layout assumed,
+            // so columns and brackets line up in any monospace font
+            // (Consolas is narrower): only the spacing is adjusted.
+            let _ = write!(
+                attrs,
+                " class=\"m\" textLength=\"{}\" lengthAdjust=\"spacing\"",
+                n(width)
+            );
         }
         if font.bold {
             attrs.push_str(" font-weight=\"bold\"");

@@ -185,7 +185,7 @@ pub fn draw(l: &Labels, svg: &mut Svg) {
     );
     let gap = 10.0;
     let w = (WIDTH - 2.0 * X0 - 2.0 * gap) / 3.0;
-    let mono = Font::mono(12.5);
+    let mono = Font::mono(12.0);
     let vname = Font::sans(13.5).bold();
     let vabout = Font::sans(12.5);
     let pad = 9.0;
@@ -193,7 +193,7 @@ pub fn draw(l: &Labels, svg: &mut Svg) {
     let line_h = l
         .variants
         .iter()
-        .map(|v| svg.lines(v.line, w - 4.0 * pad, mono))
+        .map(|v| svg.lines(v.line, w - 2.0 * pad - 12.0, mono))
         .max()
         .unwrap_or(1) as f32
         * mono.line_height();
@@ -218,7 +218,14 @@ pub fn draw(l: &Labels, svg: &mut Svg) {
             "none",
             false,
         );
-        maps_text(svg, x + 2.0 * pad, y + 47.0, w - 4.0 * pad, v.line, mono);
+        maps_text(
+            svg,
+            x + pad + 6.0,
+            y + 47.0,
+            w - 2.0 * pad - 12.0,
+            v.line,
+            mono,
+        );
         svg.para(
             x + pad,
             y + 30.0 + line_h + 28.0,
