@@ -53,38 +53,47 @@ pub fn run<A: Bump>(new: fn(usize) -> nix::Result<A>) -> Result<()> {
         "smaps: none of it is in RAM yet (Rss 0)"
     );
 
+    // The student's alloc, run so that a panic (an overflow, say) is a
+    // failed check with its message, not the end of the program: Err.
     let mut alloc = |n: usize, align: usize| {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
         let got = catch_unwind(AssertUnwindSafe(|| arena.alloc(n, align)));
-        let got = got.unwrap_or_else(|_| {
-            say!("alloc({n}, {align}) panicked");
-            None
-        });
-        match got {
-            Some(at) => say!("alloc({n}, {align}) = {at:#x}"),
-            None => say!("alloc({n}, {align}) = None"),
+        std::panic::set_hook(quiet);
+        match &got {
+            Ok(Some(at)) => say!("alloc({n}, {align}) = {at:#x}"),
+            Ok(None) => say!("alloc({n}, {align}) = None"),
+            Err(payload) => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                say!("alloc({n}, {align}) panicked: {why}");
+            }
         }
-        got
+        got.map_err(|_| "a panic")
     };
     let end = start + len;
     let fits = |at: usize, n: usize, align: usize| {
         at >= start && at % align == 0 && at.checked_add(n) <= Some(end)
     };
     let a = alloc(100, 8);
-    let ok = a.is_some_and(|a| fits(a, 100, 8));
+    let ok = a.is_ok_and(|a| a.is_some_and(|a| fits(a, 100, 8)));
     if !claim!(ok, "100 bytes inside the arena, at a multiple of 8"; got = a) {
         return Ok(());
     }
-    let (a, b) = (a.unwrap_or(0), alloc(1, 1));
-    let ok = b.is_some_and(|b| fits(b, 1, 1) && b >= a + 100);
+    let (a, b) = (a.ok().flatten().unwrap_or(0), alloc(1, 1));
+    let ok = b.is_ok_and(|b| b.is_some_and(|b| fits(b, 1, 1) && b >= a + 100));
     if !claim!(ok, "1 more byte, after the first 100"; got = b) {
         return Ok(());
     }
-    let (b, c) = (b.unwrap_or(0), alloc(64, 64));
-    let ok = c.is_some_and(|c| fits(c, 64, 64) && c > b);
+    let (b, c) = (b.ok().flatten().unwrap_or(0), alloc(64, 64));
+    let ok = c.is_ok_and(|c| c.is_some_and(|c| fits(c, 64, 64) && c > b));
     if !claim!(ok, "64 bytes after that, at a multiple of 64"; got = c) {
         return Ok(());
     }
-    let c = c.unwrap_or(0);
+    let c = c.ok().flatten().unwrap_or(0);
     // SAFETY: 64 bytes the arena handed out, inside its rw-p line (checked
     // above), which nothing else uses.
     let fresh = unsafe { std::slice::from_raw_parts(c as *const u8, 64) };
@@ -92,11 +101,11 @@ pub fn run<A: Bump>(new: fn(usize) -> nix::Result<A>) -> Result<()> {
     claim!(zero, "they read 0: fresh anonymous memory");
 
     let huge = alloc(usize::MAX, 1);
-    claim!(huge.is_none(), "usize::MAX bytes: None, not a wrapped-around \
-        address"; got = huge);
+    claim!(huge == Ok(None), "usize::MAX bytes: None, not a panic or a \
+        wrapped-around address"; got = huge);
     let rest = end - (c + 64);
     let d = alloc(rest, 1);
-    let ok = d == Some(c + 64);
+    let ok = d == Ok(Some(c + 64));
     claim!(ok, "the {rest} bytes left: right after the 64, up to the guard \
         page"; got = d);
     if ok {
@@ -105,7 +114,7 @@ pub fn run<A: Bump>(new: fn(usize) -> nix::Result<A>) -> Result<()> {
         say!("wrote the last usable byte, at {:#x}: no fault", end - 1);
     }
     let full = alloc(1, 1);
-    claim!(full.is_none(), "one byte more: None, the arena is full";
+    claim!(full == Ok(None), "one byte more: None, the arena is full";
         got = full);
     let past = fault::probe(end, Access::Write)?.outcome();
     claim!(past == "SIGSEGV", "a child writing 1 byte past the arena hits \
