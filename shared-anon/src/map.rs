@@ -55,11 +55,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     );
     let nonzero = (0..page).filter(|&i| region.byte(i).load(Relaxed) != 0);
     let nonzero = nonzero.count();
-    claim_eq!(
-        nonzero,
-        0,
-        "all {page} bytes read 0 (read with atomic loads)"
-    );
+    claim_eq!(nonzero, 0, "all {page} bytes read 0 (with atomic loads)");
     let after = evidence::page(me, "after:", region.start());
     let shmem = after.present() && after.file_or_shared_anon();
     claim_on!(
