@@ -257,9 +257,9 @@ static SHARED_FILE_EN: Labels = Labels {
     backing2: "",
     note: "Both entries point at the same frame, so B reads A's write at \
            once, without a system call, and the file gets it later. B's \
-           entry is not writable yet: for a file on disk the kernel leaves \
-           the bit clear until the first write, to learn that the page \
-           became dirty.",
+           entry is not writable yet: for a file on disk the kernel sets \
+           the bit only at a process's first write through it, so that it \
+           learns the page became dirty.",
     alt: "Layers of a shared file mapping with two unrelated processes. \
           Process A (mapping rw-s) writes 'J' through its page-table entry, \
           present 1, writable 1; process B (mapping rw-s) reads 'J' through \
@@ -269,8 +269,8 @@ static SHARED_FILE_EN: Labels = Labels {
           a system call. The page was read in from the file on disk at the \
           first touch and is written back to the file later, or at msync. \
           B's entry is not writable yet because, for a file on disk, the \
-          kernel leaves the bit clear until the first write, to learn that \
-          the page became dirty.",
+          kernel sets the bit only at a process's first write through it, \
+          so that it learns the page became dirty.",
 };
 
 static SHARED_ANON_EN: Labels = Labels {
