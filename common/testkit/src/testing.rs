@@ -591,6 +591,93 @@ pub mod checks {
         out.assert_all_held();
     }
 
+    /// `--lang zh` tells the same story: for every scenario the Chinese run
+    /// exits 0 with no `[FAIL]`, prints the same steps (`Step N.M`), the
+    /// same calls and the same evidence sources in the same order, and as
+    /// many verdicts, as the English run (after normalising what varies).
+    pub fn chinese_matches_english(
+        exe: &Path,
+        scenarios: &[&str],
+        normaliser: &Normaliser,
+    ) {
+        let skeleton = |out: &str| -> Vec<String> {
+            normaliser
+                .apply(out)
+                .lines()
+                .filter_map(|l| {
+                    let t = l.trim_start();
+                    // Drop a process tag, keep what follows.
+                    let t = match t.strip_prefix('[') {
+                        Some(r)
+                            if !t.starts_with("[ok]")
+                                && !t.starts_with("[FAIL]") =>
+                        {
+                            r.split_once("] ").map_or(t, |(_, rest)| rest)
+                        }
+                        _ => t,
+                    };
+                    if let Some(rest) = t.strip_prefix("Step ") {
+                        return rest
+                            .split_once(':')
+                            .map(|(n, _)| format!("Step {n}"));
+                    }
+                    if t.starts_with("[ok]") {
+                        return Some("[ok]".into());
+                    }
+                    if t.starts_with("[FAIL]") {
+                        return Some("[FAIL]".into());
+                    }
+                    let call = t.split_once('(').is_some_and(|(name, _)| {
+                        !name.is_empty()
+                            && name.chars().all(|c| {
+                                c.is_ascii_alphanumeric()
+                                    || c == '_'
+                                    || c == ':'
+                            })
+                    }) && t.contains(") = ");
+                    if call {
+                        return Some(t.to_string());
+                    }
+                    let source = t.split_once(": ").map(|(s, _)| s)?;
+                    let evidence = [
+                        "maps",
+                        "pagemap",
+                        "smaps",
+                        "mincore",
+                        "getrusage",
+                        "io",
+                        "file",
+                        "counter",
+                        "futex",
+                    ];
+                    evidence.contains(&source).then(|| format!("{source}:"))
+                })
+                .collect()
+        };
+        for scenario in scenarios {
+            let en = run(exe, &[scenario]);
+            let zh = super::run_with_env(
+                exe,
+                &["--lang", "zh", scenario],
+                &[(common::i18n::LANG_VAR, "zh")],
+            );
+            assert_eq!(
+                zh.code,
+                Some(0),
+                "{scenario} --lang zh:\n{}{}",
+                zh.stdout,
+                zh.stderr
+            );
+            assert!(!zh.stdout.contains("[FAIL]"), "{}", zh.stdout);
+            let (a, b) = (skeleton(&en.stdout), skeleton(&zh.stdout));
+            assert!(
+                a == b,
+                "{scenario}: the Chinese run differs from the English one:\n{}",
+                crate::transcript::diff(&a.join("\n"), &b.join("\n"))
+            );
+        }
+    }
+
     /// PIDs whose parent is `pid`, from /proc/*/stat.
     fn children_of(pid: nix::unistd::Pid) -> Vec<nix::unistd::Pid> {
         let mut found = Vec::new();
@@ -984,6 +1071,12 @@ macro_rules! lesson_tests {
         #[test]
         fn every_claim_holds_on_one_cpu() {
             $crate::testing::checks::holds_on_one_cpu(exe());
+        }
+
+        /// `--lang zh` prints the same steps, calls, evidence and verdicts.
+        #[test]
+        fn chinese_tells_the_same_story() {
+            $crate::testing::checks::chinese_matches_english(exe(), SCENARIOS, &$normaliser);
         }
 
         /// Killing the child or peer at any pause: a clear error within a
