@@ -9,10 +9,10 @@
 //! inherits no mapping, it maps the file by name), sends 5 messages as
 //! fast as it can, and the receiver must get each one once, in order.
 //!
-//!     cargo run -p shared-file --example mailbox            # check
-//!     cargo run -p shared-file --example mailbox -- --hint  # a hint
+//!     cargo run -p shared-file --example file_mailbox            # check
+//!     cargo run -p shared-file --example file_mailbox -- --hint  # a hint
 //!
-//! The answer is in `solutions/mailbox.rs`; try first.
+//! The answer is in `solutions/file_mailbox.rs`; try first.
 
 use common::Result;
 use common::exercise::Exercise;

@@ -4,7 +4,9 @@
 
 use common::narrate;
 use common::proc::counters;
-use common::{Ctx, Result, WithCall, claim, claim_on, evidence, explain};
+use common::{
+    Ctx, Result, WithCall, claim, claim_eq, claim_on, evidence, explain,
+};
 use common::{say, show};
 use nix::sys::mman::{self, MsFlags, ProtFlags};
 use nix::unistd::getpid;
@@ -63,12 +65,11 @@ fn writes_during(store: impl FnOnce()) -> Result<u64> {
 
 fn explain_writes(writes: u64) {
     narrate::evidence("io", &format!("syscw +{writes}"));
-    let why = if writes == 0 {
-        "No write(2) call: a memory store"
-    } else {
-        "Write calls, yet the lesson made none: something else in this process"
-    };
-    explain!("{why} (step 3.2 shows this count seeing writes).");
+    claim_eq!(
+        writes,
+        0,
+        "no write(2) call: a memory store (step 3.2: this count sees writes)"
+    );
 }
 
 /// What msync did for the file's durability on `fs`.

@@ -358,8 +358,8 @@ fn exercise_grow_the_file() {
 }
 
 #[test]
-fn exercise_mailbox() {
-    testing::checks::exercise_is_checked(exe(), "mailbox");
+fn exercise_file_mailbox() {
+    testing::checks::exercise_is_checked(exe(), "file_mailbox");
 }
 
 #[test]
