@@ -24,7 +24,7 @@ use common::{Ctx, Result, claim_eq, explain, narrate, page_size, say, step};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getpid;
 
-use crate::{map_anonymous, unmap};
+use crate::{child_done, map_anonymous, unmap};
 
 const N: u64 = 1_000_000;
 
@@ -102,7 +102,7 @@ fn race(
         cx.pause();
     }
     futex::set_and_wake(leave, 1);
-    child.wait_ok()?;
+    child_done(child)?;
     Ok(total)
 }
 

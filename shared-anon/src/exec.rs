@@ -22,7 +22,7 @@ use common::{narrate, page_size, show};
 use nix::sys::mman::MapFlags;
 use nix::unistd::{execv, getpid};
 
-use crate::{map_anonymous, unmap};
+use crate::{child_done, map_anonymous, unmap};
 
 /// The internal command the exec'd child runs.
 pub const AFTER_EXEC: &str = "__after-exec";
@@ -44,7 +44,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         show::call("execv", &format!("\"/proc/self/exe\", {argv:?}"), Err(err));
         Err(Error::sys("execv", err, "/proc/self/exe"))
     })?;
-    child.wait_ok()?;
+    child_done(child)?;
 
     // Step 6.2: the parent's mapping is untouched.
     cx.step("the parent still has its mapping");

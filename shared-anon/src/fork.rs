@@ -22,7 +22,7 @@ use common::{page_size, picture, say, turns};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getpid;
 
-use crate::{map_anonymous, unmap};
+use crate::{child_done, map_anonymous, unmap};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     const BEFORE: u32 = 0x1111_1111;
@@ -90,7 +90,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 2.4: the child is gone; what it wrote stays.
     cx.step("the child exits; what it wrote stays");
     parent_turn.pass()?;
-    child.wait_ok()?;
+    child_done(child)?;
     let seen = word.load(Acquire);
     claim_eq!(
         seen,

@@ -14,8 +14,9 @@
 use std::num::NonZeroUsize;
 
 use common::cli::{Command, Internal, Lesson, Scenario};
+use common::fork::{Child, ChildEnd};
 use common::mapping::Mapping;
-use common::{Result, WithCall, narrate, show};
+use common::{Error, Result, WithCall, claim, narrate, show};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 
 mod bench;
@@ -122,3 +123,19 @@ fn unmap(region: Mapping) -> Result<()> {
     result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
 }
 // ANCHOR_END: unmap
+
+/// Wait for a child that ran lesson steps (`waitpid`): one line says how
+/// it ended, as the claim that its own claims held (its exit status is 0).
+/// A child killed by a signal (from outside) is an error, not a claim.
+fn child_done(child: Child) -> Result<()> {
+    let end = child.wait_quietly()?;
+    if let ChildEnd::Killed { pid, signal } = end {
+        return Err(Error::plain(
+            "waitpid",
+            format!("child {pid} was killed by {signal} before it finished"),
+        ));
+    }
+    let held = matches!(end, ChildEnd::Exited { code: 0, .. });
+    claim!(held, "{end}: its own claims held"; got = end);
+    Ok(())
+}

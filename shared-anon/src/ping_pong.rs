@@ -22,7 +22,7 @@ use common::{Ctx, Result, claim_eq, explain, narrate, page_size, say, step};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getppid;
 
-use crate::{map_anonymous, unmap};
+use crate::{child_done, map_anonymous, unmap};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     const K: u32 = 1000;
@@ -83,7 +83,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // Step 4.2: the child's side of the story.
     cx.step("the child reports");
     parent_pipe.pass()?;
-    child.wait_ok()?;
+    child_done(child)?;
     explain!(
         "No sleep() anywhere, and no FUTEX_PRIVATE_FLAG: a private futex \
          would only wake waiters in this same process."

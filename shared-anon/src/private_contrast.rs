@@ -21,7 +21,7 @@ use common::{page_size, picture, say, turns};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getpid;
 
-use crate::{map_anonymous, unmap};
+use crate::{child_done, map_anonymous, unmap};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     const BEFORE: u32 = 0x1111_1111;
@@ -99,6 +99,6 @@ pub fn run(cx: &Ctx) -> Result<()> {
     picture::parent_and_child(addr, p, c, &before, &from_child);
     cx.pause();
     parent_turn.pass()?;
-    child.wait_ok()?;
+    child_done(child)?;
     unmap(region)
 }
