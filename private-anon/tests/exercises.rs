@@ -100,7 +100,8 @@ fn smaps_field(pid: &str, addr: &str, field: &str) -> String {
 /// 3. At the last pause of `fork-cow --pause` (after step 4.2), the
 ///    child's and the parent's smaps blocks, read with the commands the
 ///    pause prints: each has Rss, Anonymous and Private_Dirty of one page
-///    and Shared_Dirty 0: after the copy each page is mapped once.
+///    and Shared_Dirty 0: after the copy each page is mapped once. At the
+///    pause before step 4.2 both said Shared_Dirty: one page, mapped twice.
 #[test]
 fn exercise_3_smaps_of_both_after_the_copy() {
     let mut child = Command::new(exe())
@@ -126,22 +127,26 @@ fn exercise_3_smaps_of_both_after_the_copy() {
         }
         // The pause's last command printed: the child's smaps.
         if commands.len() == 2 {
-            if in_4_2 {
-                for (pid, addr) in &commands {
-                    for field in ["Rss", "Anonymous", "Private_Dirty"] {
-                        assert_eq!(smaps_field(pid, addr, field), kb());
-                    }
-                    assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), "0 kB");
+            // Before step 4.2: one page, mapped twice; after it: two.
+            let (shared, private) = match in_4_2 {
+                false => (kb(), "0 kB".to_owned()),
+                true => ("0 kB".to_owned(), kb()),
+            };
+            for (pid, addr) in &commands {
+                for field in ["Rss", "Anonymous"] {
+                    assert_eq!(smaps_field(pid, addr, field), kb());
                 }
-                checked += 1;
+                assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), shared);
+                assert_eq!(smaps_field(pid, addr, "Private_Dirty"), private);
             }
+            checked += 1;
             commands.clear();
             stdin.write_all(b"\n").unwrap();
         }
     }
     let status = child.wait().unwrap();
     assert!(status.success(), "{}", seen.join("\n"));
-    assert_eq!(checked, 1, "{}", seen.join("\n"));
+    assert_eq!(checked, 2, "{}", seen.join("\n"));
 }
 
 /// 4. Whether a child may read a PROT_EXEC page depends on the CPU: on
