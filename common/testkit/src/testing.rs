@@ -128,10 +128,22 @@ pub fn run_unprivileged(exe: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .env("TMPDIR", &dir)
         .stdin(Stdio::null());
-    let run = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("setpriv (util-linux) is needed: {e}"))
-        .into();
+    // Another test thread may have forked while this copy was open for
+    // writing: its child holds the write end until it execs, and the
+    // kernel refuses to run a file open for writing (ETXTBSY). Try again.
+    let mut run: Run;
+    let mut tries = 0;
+    loop {
+        run = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("setpriv (util-linux) is needed: {e}"))
+            .into();
+        tries += 1;
+        if tries == 20 || !run.stderr.contains("Text file busy") {
+            break;
+        }
+        std::thread::yield_now();
+    }
     let _ = std::fs::remove_dir_all(&dir);
     run
 }
