@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
 use common::fork::fork_child;
-use common::{Result, claim, narrate, say};
+use common::{Result, claim, narrate};
 use nix::errno::Errno;
 use nix::unistd::getppid;
 
@@ -63,19 +63,23 @@ fn wake_from_child(flag: i32) -> Result<bool> {
             std::thread::sleep(Duration::from_millis(5));
         }
         let n = futex(word, libc::FUTEX_WAKE | flag, 1);
-        say!("futex(word, FUTEX_WAKE{ops}, 1) = {n} (processes woken)");
+        narrate::call(&format!(
+            "futex(word, FUTEX_WAKE{ops}, 1) = {n} (processes woken)"
+        ));
         Ok(())
     })?;
     let start = Instant::now();
     let rc = futex(word, libc::FUTEX_WAIT | flag, 0);
-    let ms = start.elapsed().as_millis();
     let how = if rc == 0 {
         "0".into()
     } else {
         format!("-1 ({})", Errno::last())
     };
-    say!("futex(word, FUTEX_WAIT{ops}, 0, 1 s) = {how} after {ms} ms");
-    harness::child_done(child)?;
+    let ms = start.elapsed().as_millis();
+    harness::child_done(child)?; // its line first
+    narrate::call(&format!(
+        "futex(word, FUTEX_WAIT{ops}, 0, 1 s) = {how} after {ms} ms"
+    ));
     Ok(rc == 0)
 }
 
