@@ -158,6 +158,8 @@ impl Normaliser {
         n.add(r"\[(parent|child|peer) [0-9]+\]", "[$1 PID]");
         n.add(r"\b(child|parent|peer|PID|pid) [0-9]+\b", "$1 PID");
         n.add(r"/proc/[0-9]+/", "/proc/PID/");
+        // The same in the Chinese narration.
+        n.add(r"(子进程|父进程|对端进程|进程) ?[0-9]+", "$1 PID");
         // File descriptor numbers: which is free depends on what the
         // shell (or the test harness) left open.
         n.add(r"(\bopen\(.*\) = )[0-9]+$", "${1}FD");
@@ -296,12 +298,101 @@ pub fn check_book(
     problems.extend(step_headings_drift(book_src, binary, &outputs));
     problems.extend(step_comments_missing(book_src, binary, &outputs));
     problems.extend(live_figures(book_src, binary, exe, normaliser, bless));
+    problems.extend(teacher_notes_drift(book_src, binary, &outputs));
     if count == 0 {
         problems.push(format!(
             "the book has no transcript of {binary}: nothing was checked"
         ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The teacher notes name steps ("let step 2.2 show the fault") in a
+/// section about one lesson (`## private-file ...`) or next to a scenario
+/// (`` `shared-file store-reaches-file`, step 2.3 ``): each must be a step
+/// that lesson prints, in the scenario named with it, as the walkthrough
+/// headings are checked.
+fn teacher_notes_drift(
+    book_src: &Path,
+    binary: &str,
+    outputs: &str,
+) -> Vec<String> {
+    let page = book_src.join("teacher-notes.md");
+    let Ok(text) = std::fs::read_to_string(&page) else {
+        return Vec::new();
+    };
+    // "=== 2. demand-paging: ..." -> ("demand-paging", 2)
+    let scenarios: Vec<(String, String)> = outputs
+        .lines()
+        .filter_map(|l| l.strip_prefix("=== "))
+        .filter_map(|l| {
+            let (number, rest) = l.split_once(". ")?;
+            let (name, _) = rest.split_once(':')?;
+            Some((name.to_string(), number.to_string()))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut section = String::new();
+    for (n, line) in text.lines().enumerate() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            section =
+                heading.split_whitespace().next().unwrap_or("").to_string();
+        }
+        let lower = line.to_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower[from..].find("step ") {
+            let start = from + at + "step ".len();
+            from = start;
+            let label: String = lower[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let label = label.trim_end_matches('.');
+            let Some((scenario_number, _)) = label.split_once('.') else {
+                continue;
+            };
+            // Which lesson: a `lesson scenario` on the line, else the section.
+            let named = line.split('`').skip(1).step_by(2).find_map(|code| {
+                let (lesson, scenario) = code.split_once(' ')?;
+                (crate::transcript::BINARIES.contains(&lesson))
+                    .then(|| (lesson.to_string(), scenario.to_string()))
+            });
+            let lesson =
+                named.as_ref().map_or(section.as_str(), |(l, _)| l.as_str());
+            if lesson != binary {
+                continue;
+            }
+            let at = format!("{}:{}", page.display(), n + 1);
+            if !outputs
+                .lines()
+                .any(|l| l.starts_with(&format!("Step {label}:")))
+            {
+                problems.push(format!(
+                    "{at}: \"step {label}\" is not a step {binary} prints"
+                ));
+                continue;
+            }
+            let scenario = named.map(|(_, s)| s).or_else(|| {
+                line.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .find(|c| scenarios.iter().any(|(name, _)| name == c))
+                    .map(str::to_string)
+            });
+            if let Some(scenario) = scenario {
+                if let Some((_, number)) =
+                    scenarios.iter().find(|(name, _)| *name == scenario)
+                {
+                    if number != scenario_number {
+                        problems.push(format!(
+                            "{at}: step {label} is not in {scenario}, which is scenario {number}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    problems
 }
 
 /// The book's live figures of `binary`: a marker line
