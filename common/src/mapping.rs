@@ -70,14 +70,28 @@ impl Mapping {
     /// The byte at `offset`, as an atomic: how memory that another process
     /// may write is touched.
     ///
-    /// Needs the mapping to be readable; stores and read-modify-write
-    /// operations need it writable too. Every process that touches these
-    /// bytes must do so atomically as well.
+    /// Needs the mapping to be writable: on a `PROT_READ` mapping use
+    /// [`Mapping::read_byte`] or [`Mapping::load_bytes`] instead, which do
+    /// only what std allows on read-only memory. Every process that
+    /// touches these bytes must do so atomically as well.
     pub fn byte(&self, offset: usize) -> &AtomicU8 {
         // SAFETY: `at` checked the pointer is inside the mapping and
         // aligned; the mapping lives as long as `&self`; all access to
-        // shared bytes is atomic (the rule of the shared lessons).
+        // shared bytes is atomic (the rule of the shared lessons); a
+        // writable mapping is the caller's part, as documented above.
         unsafe { AtomicU8::from_ptr(self.at(offset)) }
+    }
+
+    /// The byte at `offset`, read with one Relaxed atomic load: sound
+    /// while another process writes it, and on a read-only mapping too.
+    pub fn read_byte(&self, offset: usize) -> u8 {
+        // SAFETY: `at` checked the pointer is inside the mapping; the
+        // mapping lives as long as `&self`. The atomic reference is used
+        // for one Relaxed load of one byte and nothing else: std's
+        // "Atomic accesses to read-only memory" (core::sync::atomic)
+        // allows exactly that, Relaxed loads no wider than a register, on
+        // memory that is not writable.
+        unsafe { AtomicU8::from_ptr(self.at(offset)) }.load(Ordering::Relaxed)
     }
 
     /// The 32-bit word at byte `offset`, as an atomic.
@@ -92,13 +106,11 @@ impl Mapping {
         unsafe { AtomicU64::from_ptr(self.at(offset)) }
     }
 
-    /// Copy `n` bytes out, starting at `offset`, with one atomic load each:
-    /// safe even while another process writes them (and on read-only
-    /// memory: atomic loads of a byte are plain loads).
+    /// Copy `n` bytes out, starting at `offset`, with one Relaxed atomic
+    /// load each ([`Mapping::read_byte`]): sound even while another
+    /// process writes them, and on a read-only mapping.
     pub fn load_bytes(&self, offset: usize, n: usize) -> Vec<u8> {
-        (offset..offset + n)
-            .map(|i| self.byte(i).load(Ordering::Relaxed))
-            .collect()
+        (offset..offset + n).map(|i| self.read_byte(i)).collect()
     }
 
     /// Store `bytes` at `offset`, with one atomic store each. Needs the
