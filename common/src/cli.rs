@@ -95,12 +95,21 @@ pub fn main(lesson: &Lesson) -> ! {
 /// quietly (`--help | head -1`), as `cat` and ripgrep do.
 fn print_out(text: &str) {
     let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        crate::fork::exit_now(EXIT_ERROR);
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        // The reader has gone (`--help | head -1`): nothing more to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            crate::fork::exit_now(EXIT_OK);
+        }
+        Err(e) => {
+            let errno = e.raw_os_error().unwrap_or(libc::EIO);
+            crate::error::report(&Error::sys(
+                "write",
+                nix::errno::Errno::from_raw(errno),
+                "standard output",
+            ));
+            crate::fork::exit_now(EXIT_ERROR);
+        }
     }
 }
 
@@ -274,13 +283,48 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     for name in names {
         match lesson.scenarios.iter().position(|s| s.name == name) {
             Some(index) => chosen.push(index),
+            None if name.is_empty() => {
+                return Err(Error::plain(
+                    "usage",
+                    format!(
+                        "an empty argument is not a scenario; '{} --list' names them",
+                        lesson.name
+                    ),
+                ));
+            }
+            None if lesson.commands.iter().any(|c| c.name == name)
+                || name == "maps"
+                || name == "pagemap" =>
+            {
+                return Err(Error::plain(
+                    "usage",
+                    format!(
+                        "{name:?} is a command: it comes first, before any \
+                         option ('{} {name} ...'; '{} --help' shows its arguments)",
+                        lesson.name, lesson.name
+                    ),
+                ));
+            }
             None => match &lesson.file {
+                Some(_)
+                    if names.len() > 1
+                        && std::fs::symlink_metadata(name).is_ok() =>
+                {
+                    return Err(Error::plain(
+                        "usage",
+                        format!(
+                            "{name:?} is a file: a FILE must be the only \
+                             argument ('{} FILE')",
+                            lesson.name
+                        ),
+                    ));
+                }
                 Some(_) if std::fs::symlink_metadata(name).is_err() => {
                     return Err(Error::sys(
                         "open",
                         nix::errno::Errno::ENOENT,
                         format!(
-                            "{name}: no such scenario or file; '{} --list' names the scenarios",
+                            "{name:?}: no such scenario or file; '{} --list' names the scenarios",
                             lesson.name
                         ),
                     ));
