@@ -324,7 +324,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                         "open",
                         nix::errno::Errno::ENOENT,
                         format!(
-                            "{name:?}: no such scenario or file; '{} --list' names the scenarios",
+                            "{name}: no such scenario or file; '{} --list' names the scenarios",
                             lesson.name
                         ),
                     ));
