@@ -125,7 +125,9 @@ fn parse_io(text: &str) -> Result<Io> {
 /// Which of the `pages` pages starting at page-aligned `addr` are resident
 /// in RAM, by `mincore(2)`. For a file mapping this is the page cache, not
 /// this process's page table: a page can be "resident" before this process
-/// ever touched it.
+/// ever touched it. Only for files the caller owns or may write, though:
+/// for any other file the kernel reports every page resident (since
+/// Linux 5.0, to close a side channel).
 pub fn mincore(addr: usize, pages: usize) -> Result<Vec<bool>> {
     let mut vec = vec![0u8; pages];
     let len = pages * crate::page_size();

@@ -2,9 +2,12 @@
 //!
 //! Each mapping's maps line is followed by `Name:   value kB` lines and a
 //! `VmFlags:` line. Two traps a student meets here:
-//! - `Shared_*` / `Private_*` count how many processes map a page, not the
-//!   `MAP_` flag: a `MAP_SHARED` region used by one process is all
-//!   `Private_Dirty`. The flag's evidence is the `s` perm and `VmFlags: sh`.
+//! - `Shared_*` / `Private_*` follow how many times a page is mapped (its
+//!   page-table entries, in this process or any other), not the `MAP_`
+//!   flag: a page mapped once is `Private_*` (clean or dirty), a page one
+//!   process maps twice is `Shared_*`. A `MAP_SHARED` region used once is
+//!   `Private_Clean`/`Private_Dirty`. The flag's evidence is the `s` perm
+//!   and `VmFlags: ms` (`sh` is absent for `MAP_SHARED` of a read-only fd).
 //! - `Anonymous` counts pages not backed by a file, including the private
 //!   copies copy-on-write makes of file pages.
 
