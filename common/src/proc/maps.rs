@@ -406,7 +406,9 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
                     1 => line
                         .splice(at..at, junk[rng.below(junk.len())].chars())
                         .for_each(drop),
-                    2 if at < line.len() => line.remove(at).to_string().clear(),
+                    2 if at < line.len() => {
+                        line.remove(at);
+                    }
                     _ => line.extend(std::iter::repeat_n('x', rng.below(5000))),
                 }
             }
