@@ -21,13 +21,21 @@ pub fn run(cx: &Ctx) -> Result<()> {
     shown!("fstat", "/proc/self/status has st_size {}", status.size);
     let err = try_map_file(&status.file, page, ProtFlags::PROT_READ, 0).err();
     claim_eq!(err, Some(ENODEV), "mapping it fails with ENODEV");
-    explain!("{PROC}");
+    explain!(PROC);
 
     // Step 9.2: a directory.
     cx.step("a directory: ENODEV too");
     let dir = common::scratch::temp_dir()?;
     let opened = userfile::open(&dir, false)?;
-    say!("opened {} ({})", dir.display(), opened.kind);
+    let path = dir.display();
+    match opened.kind {
+        "directory" => say!("opened {path} (directory)"),
+        // TMPDIR names something else: fstat says what.
+        kind => {
+            say!("opened {path}");
+            shown!("fstat", "{path} is a {kind}");
+        }
+    }
     let err = try_map_file(&opened.file, page, ProtFlags::PROT_READ, 0).err();
     claim_eq!(err, Some(ENODEV), "mapping it fails with ENODEV");
 
@@ -47,7 +55,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         let end = fault::probe(mapping.start(), Access::Read)?;
         let bus = end.killed_by() == Some(SIGBUS);
         claim!(bus, "a child reading it is killed by SIGBUS"; got = end);
-        explain!("{SIZE}");
+        explain!(SIZE);
         cx.pause();
         unmap(mapping)?;
     }

@@ -7,7 +7,7 @@ use common::{Ctx, Result, claim, claim_on, evidence, explain, page_size, say};
 use nix::sys::mman::ProtFlags;
 use nix::unistd::getpid;
 
-use crate::{Sample, map_file, pages_text, show_byte, unmap, view};
+use crate::{Sample, map_file, show_byte, unmap, view};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = page_size();
@@ -26,7 +26,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let marks: String = cached.iter().map(|&r| mark(r, 'R')).collect();
     shown!("mincore", "{marks}  (R = in the page cache)");
     let all = cached.iter().all(|&r| r);
-    explain!("{}", if all { RESIDENT } else { NOT_RESIDENT });
+    explain!(if all { RESIDENT } else { NOT_RESIDENT });
 
     // Step 2.2: touching one page makes it present, with a page fault.
     cx.step("read one byte of page 1: a page fault maps it");
@@ -44,8 +44,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     if after.iter().all(|p| p.available()) {
         let present = after.iter().filter(|p| p.present()).count();
         let others = present - usize::from(after[1].present());
-        let (n, s) = (others, if others == 1 { "" } else { "s" });
-        say!("{n} neighbouring page{s} became present too");
+        match others {
+            1 => say!("1 neighbouring page became present too"),
+            n => say!("{n} neighbouring pages became present too"),
+        }
         fault_around(others, page);
     }
     cx.pause();
@@ -55,15 +57,24 @@ pub fn run(cx: &Ctx) -> Result<()> {
 /// Explain the neighbours that became present, or that none did. The
 /// window is `fault_around_bytes`, 64 KiB unless changed.
 fn fault_around(others: usize, page: usize) {
-    let window = pages_text(65536 / page);
-    if others > 0 {
+    let window = 65536 / page;
+    if others > 0 && window == 1 {
         explain!(
             "That is fault-around: a read fault in a file mapping also maps \
              the neighbouring pages already in the page cache, within an \
-             aligned window of 64 KiB ({window} of {page} bytes, the touched \
+             aligned window of 64 KiB (1 page of {page} bytes, the touched \
              one included), clipped to the mapping; newer kernels may map a \
              whole large folio at once. How many depends on the kernel and \
              on what is cached, so it is reported, not promised."
+        );
+    } else if others > 0 {
+        explain!(
+            "That is fault-around: a read fault in a file mapping also maps \
+             the neighbouring pages already in the page cache, within an \
+             aligned window of 64 KiB ({window} pages of {page} bytes, the \
+             touched one included), clipped to the mapping; newer kernels may \
+             map a whole large folio at once. How many depends on the kernel \
+             and on what is cached, so it is reported, not promised."
         );
     } else if page >= 65536 {
         explain!("No fault-around: its 64 KiB window is one {page}-byte page.");

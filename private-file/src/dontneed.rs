@@ -25,7 +25,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let alone = pages.iter().skip(1).all(|p| !p.present());
     claim_on!([pages], alone, "a write fault maps no neighbour");
     if alone {
-        explain!("{WRITE_FAULT}");
+        explain!(WRITE_FAULT);
     }
     claim_own_copy(evidence::page(me, "", addr), "it is a private copy");
     // SAFETY: advice on our own mapping; no reference into it is alive
@@ -42,7 +42,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let back = evidence::page(me, "", addr);
     let file_page = back.file_or_shared_anon();
     claim_on!([back], file_page, "it is the file's page again (bit 61)");
-    explain!("{DONTNEED}");
+    explain!(DONTNEED);
     cx.pause();
     unmap(mapping)
 }

@@ -17,28 +17,35 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let exe = exe.display().to_string();
     say!("/proc/self/exe -> {exe}");
     let lines = maps::read(getpid())?;
-    show_file_lines(&lines, &exe, "the executable");
+    show_file_lines(&lines, &exe, File::Executable);
 
     // Step 7.2: and the C library, mapped by the dynamic loader.
     cx.step("the C library, mapped the same way");
     let libc = (lines.iter().map(MapsLine::file_path))
         .find(|p| p.contains("/libc.so") || p.contains("/libc-"));
     match libc {
-        Some(libc) => show_file_lines(&lines, &libc, "libc"),
+        Some(libc) => show_file_lines(&lines, &libc, File::Libc),
         None => {
             explain!("(No libc in maps: this binary is linked statically.)")
         }
     }
-    explain!("{EXEC}");
+    explain!(EXEC);
     // A pause here lets you compare these lines with another process's.
     cx.pause();
     Ok(())
 }
 
+/// Which file a scenario step looks at.
+#[derive(Clone, Copy)]
+enum File {
+    Executable,
+    Libc,
+}
+
 /// Print the maps lines of `path`, check they are private file mappings
 /// with code among them, and show which read-only ones hold private
 /// copies (RELRO, smaps `Anonymous`).
-fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
+fn show_file_lines(lines: &[MapsLine], path: &str, what: File) {
     let mine: Vec<&MapsLine> =
         lines.iter().filter(|l| l.file_path() == path).collect();
     for line in &mine {
@@ -48,10 +55,17 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
     let all = !mine.is_empty() && mine.iter().all(|l| l.kind() == private);
     let code = mine.iter().any(|l| l.perms == "r-xp");
     let apart = mine.iter().any(|l| l.offset > 0);
-    claim!(
-        all && code && apart,
-        "each a private file mapping of a part of {what}; code is r-xp"
-    );
+    match what {
+        File::Executable => claim!(
+            all && code && apart,
+            "each a private file mapping of a part of the executable; code is \
+             r-xp"
+        ),
+        File::Libc => claim!(
+            all && code && apart,
+            "each a private file mapping of a part of libc; code is r-xp"
+        ),
+    };
     let mut relro = false;
     for line in mine.iter().filter(|l| l.perms == "r--p") {
         let found = smaps::find(getpid(), line.start).ok().flatten();
@@ -64,7 +78,7 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: &str) {
     }
     // Explained once, for the first file that shows it.
     if relro && !RELRO_SHOWN.swap(true, Ordering::Relaxed) {
-        explain!("{RELRO}");
+        explain!(RELRO);
     }
 }
 

@@ -66,7 +66,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     parent.wait()?;
     let (_, c) = both();
     if c.available() {
-        explain!("{}", if c.present() { COPIED } else { NOT_COPIED });
+        explain!(if c.present() { COPIED } else { NOT_COPIED });
     }
 
     // Step 5.2: the child reads: the page cache's page, as the parent's.
@@ -76,7 +76,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let (p, c) = both();
     claim_one_file_page(p, c, "both point at the same frame");
     picture::parent_and_child(addr, p, c, show_byte(first), show_byte(first));
-    explain!("{SHARED}");
+    explain!(SHARED);
 
     // Step 5.3: the child writes: its own copy; parent and file unchanged.
     cx.step("the child writes 'J': its own copy");
@@ -94,7 +94,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim_eq!(on_disk, b'l', "the file still starts with 'l' (pread)");
     picture::parent_and_child(addr, p, c, show_byte(seen), show_byte(b'J'));
     if p.available() {
-        explain!("{}", if p.exclusive() { ALONE } else { FOLIO });
+        explain!(if p.exclusive() { ALONE } else { FOLIO });
     }
     cx.pause();
     parent.pass()?;

@@ -316,10 +316,11 @@ fn same_inode(line: &MapsLine, stat: &std::fs::Metadata) {
             "device {major:02x}:{minor:02x}, inode {}",
             stat.ino()
         );
-        explain!("maps names another device ({}): {OTHER_DEVICE}", line.dev);
+        let dev = &line.dev;
+        explain!(
+            "maps names another device ({dev}): overlayfs (as in many \
+             containers) shows the underlying file in maps, and btrfs numbers \
+             its subvolumes apart, so the inodes are not compared."
+        );
     }
 }
-
-const OTHER_DEVICE: &str = "overlayfs (as in many containers) shows the \
-    underlying file in maps, and btrfs numbers its subvolumes apart, so the \
-    inodes are not compared.";

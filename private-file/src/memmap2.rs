@@ -42,7 +42,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     say!("empty_map.len() = {} at {addr:#x}", empty_map.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;
     claim_eq!(line.len(), page, "a page is mapped: memmap2 asked for 1");
-    explain!("{HIDES}");
+    explain!(HIDES);
     cx.pause();
     drop((map, empty_map));
     say!("drop(map), drop(empty_map): memmap2 unmaps both");

@@ -46,7 +46,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         explain!("{n} faults for {pages} pages: each page faulted on its own.");
     }
     if io.syscr == 0 {
-        explain!("{BY_FAULTS}");
+        explain!(BY_FAULTS);
     }
 
     // Step 3.2: a second private mapping of the file: the same pages.
@@ -59,10 +59,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let both = a.file_or_shared_anon() && b.file_or_shared_anon();
     claim_on!([a, b], both, "both are the file's page 0 (bit 61)");
     claim_frames(true, a, b, "both are one frame: nothing was copied");
-    explain!("{ONE_PAGE}");
+    explain!(ONE_PAGE);
     if a.available() && b.available() {
         let once = a.exclusive() || b.exclusive();
-        explain!("{}", if once { ONCE } else { TWICE });
+        explain!(if once { ONCE } else { TWICE });
     }
     cx.pause();
     unmap(again)?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::mapping::Mapping;
 use common::userfile::{self, Opened};
 use common::{Ctx, Error, Result, WithCall, claim, claim_eq, evidence};
-use common::{explain, page_size, say, show};
+use common::{explain, page_size, show, tr};
 use nix::errno::Errno;
 use nix::unistd::getpid;
 
@@ -43,8 +43,11 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     let real = real.display().to_string();
     claim_eq!(line.file_path(), real, "with the file's real path");
     same_inode(&line, &fstat(&opened.file)?);
-    let whole = pages_text(mapping.len() / page);
-    claim_eq!(line.len(), mapping.len(), "{size} bytes take {whole}");
+    let (got, whole) = (line.len(), mapping.len());
+    match whole / page {
+        1 => claim_eq!(got, whole, "{size} bytes take 1 page"),
+        n => claim_eq!(got, whole, "{size} bytes take {n} pages"),
+    };
 
     // Step 1.3: its first bytes, through memory and through read(2).
     cx.step("its first bytes, through the mapping");
@@ -59,7 +62,9 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     }
     let n = len.min(now).min(64);
     let head = mapping.load_bytes(0, n);
-    say!("{}", String::from_utf8_lossy(&head).escape_debug());
+    // The file's own bytes, as they are: nothing to translate.
+    let bytes = String::from_utf8_lossy(&head).escape_debug().to_string();
+    common::narrate::raw(&format!("  {bytes}"));
     let mut buf = vec![0u8; n];
     let read = (opened.file.read_at(&mut buf, 0))
         .with_call("pread", || format!("{path:?}"))?;
@@ -75,14 +80,40 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
 fn why_not(errno: Errno, opened: &Opened, path: &Path) -> String {
     let (kind, size) = (opened.kind, opened.size);
     match errno {
-        Errno::EINVAL if size == 0 => format!("{path:?} has size 0: {SIZE_0}"),
-        Errno::ENOMEM => format!("{path:?} is {size} bytes: {TOO_BIG}"),
-        Errno::ENODEV => format!("{path:?} is a {kind} that cannot be mapped"),
-        _ => format!("{path:?} ({kind}, {size} bytes)"),
+        Errno::EINVAL if size == 0 => tr!(
+            "{path:?} has size 0: empty, or a /proc, /sys or device file \
+             whose size fstat does not give; a mapping needs at least 1 byte"
+        ),
+        Errno::ENOMEM => tr!(
+            "{path:?} is {size} bytes: this process's address space has no \
+             free range that large"
+        ),
+        // The kind as fstat names it, in each sentence of its own.
+        Errno::ENODEV => match kind {
+            "directory" => tr!("{path:?} is a directory that cannot be mapped"),
+            "regular file" => {
+                tr!("{path:?} is a regular file that cannot be mapped")
+            }
+            "character device" => {
+                tr!("{path:?} is a character device that cannot be mapped")
+            }
+            "block device" => {
+                tr!("{path:?} is a block device that cannot be mapped")
+            }
+            "FIFO" => tr!("{path:?} is a FIFO that cannot be mapped"),
+            "socket" => tr!("{path:?} is a socket that cannot be mapped"),
+            _ => tr!("{path:?} is a special file that cannot be mapped"),
+        },
+        _ => match kind {
+            "regular file" => tr!("{path:?} (regular file, {size} bytes)"),
+            "directory" => tr!("{path:?} (directory, {size} bytes)"),
+            "character device" => {
+                tr!("{path:?} (character device, {size} bytes)")
+            }
+            "block device" => tr!("{path:?} (block device, {size} bytes)"),
+            "FIFO" => tr!("{path:?} (FIFO, {size} bytes)"),
+            "socket" => tr!("{path:?} (socket, {size} bytes)"),
+            _ => tr!("{path:?} (special file, {size} bytes)"),
+        },
     }
 }
-
-const SIZE_0: &str = "empty, or a /proc, /sys or device file whose size \
-    fstat does not give; a mapping needs at least 1 byte";
-const TOO_BIG: &str = "this process's address space has no free range \
-    that large";

@@ -8,7 +8,7 @@ use std::os::unix::fs::FileExt;
 use common::mapping::Mapping;
 use common::proc::pagemap::{self, PageInfo};
 use common::scratch::ScratchFile;
-use common::{Result, WithCall, claim, page_size, say};
+use common::{Result, WithCall, claim, page_size, say, tr};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap};
 use nix::unistd::getpid;
 
@@ -21,7 +21,8 @@ pub fn show_entry(reader: Reader, pid: &str, addr: &str) -> ! {
         usize::from_str_radix(addr.trim_start_matches("0x"), 16).ok(),
     );
     let (Some(pid), Some(addr)) = parsed else {
-        eprintln!("error: usage: -- PID ADDR (ADDR in hex, as maps shows it)");
+        let why = tr!("usage: -- PID ADDR (ADDR in hex, as maps shows it)");
+        eprintln!("error: {why}");
         std::process::exit(2)
     };
     match reader(pid, addr) {
@@ -31,22 +32,58 @@ pub fn show_entry(reader: Reader, pid: &str, addr: &str) -> ! {
             std::process::exit(0)
         }
         Err(e) => {
-            eprintln!("error: pagemap of pid {pid} at {addr:#x}: {e}");
+            let why = tr!("pagemap of pid {pid} at {addr:#x}: {e}");
+            eprintln!("error: {why}");
             std::process::exit(2)
         }
     }
 }
 
+/// When the check reads an entry: each its own sentences.
+#[derive(Clone, Copy)]
+enum When {
+    Untouched,
+    AfterRead,
+    AfterWrite,
+}
+
 /// Your reader's entry for `addr`, and whether it is the kernel's.
-fn compare(reader: Reader, addr: usize, when: &str) -> Result<u64> {
+fn compare(reader: Reader, addr: usize, when: When) -> Result<u64> {
     let me = getpid();
     let ours = reader(me.as_raw(), addr)
         .with_call("your pagemap_entry", || format!("{addr:#x}"))?;
     let kernel = pagemap::read(me, addr)?;
     let (mine, theirs) = (PageInfo::from_raw(ours), kernel);
-    say!("{when}: your reader says {ours:#018x}: {mine}");
+    match when {
+        When::Untouched => {
+            say!("page 1, untouched: your reader says {ours:#018x}: {mine}")
+        }
+        When::AfterRead => {
+            say!("page 0 after a read: your reader says {ours:#018x}: {mine}")
+        }
+        When::AfterWrite => {
+            say!("page 0 after a write: your reader says {ours:#018x}: {mine}")
+        }
+    }
     let same = Some(ours) == kernel.raw();
-    claim!(same, "{when}: the kernel says {theirs}, and so must you"; got = mine.to_string());
+    let got = mine.to_string();
+    match when {
+        When::Untouched => claim!(
+            same,
+            "page 1, untouched: the kernel says {theirs}, and so must you";
+            got = got
+        ),
+        When::AfterRead => claim!(
+            same,
+            "page 0 after a read: the kernel says {theirs}, and so must you";
+            got = got
+        ),
+        When::AfterWrite => claim!(
+            same,
+            "page 0 after a write: the kernel says {theirs}, and so must you";
+            got = got
+        ),
+    };
     Ok(ours)
 }
 
@@ -75,20 +112,19 @@ pub fn run(reader: Reader, is_copy: fn(u64) -> bool) -> Result<()> {
         mapping.start()
     );
 
-    let untouched =
-        compare(reader, mapping.start() + page, "page 1, untouched")?;
+    let untouched = compare(reader, mapping.start() + page, When::Untouched)?;
     let copy = is_copy(untouched);
     claim!(!copy, "is_private_copy: page 1, untouched, is no copy"; got = copy);
 
     let byte = mapping.load_bytes(0, 1)[0];
     say!("read {:?} from page 0", byte as char);
-    let read = compare(reader, mapping.start(), "page 0 after a read")?;
+    let read = compare(reader, mapping.start(), When::AfterRead)?;
     let copy = is_copy(read);
     claim!(!copy, "is_private_copy: after a read, page 0 is the file's"; got = copy);
 
     mapping.store_bytes(0, b"J");
     say!("stored 'J' into page 0");
-    let written = compare(reader, mapping.start(), "page 0 after a write")?;
+    let written = compare(reader, mapping.start(), When::AfterWrite)?;
     let copy = is_copy(written);
     claim!(copy, "is_private_copy: after a write, page 0 is a copy"; got = copy);
     mapping.unmap()

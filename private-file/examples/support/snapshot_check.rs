@@ -6,7 +6,7 @@ use std::os::unix::fs::FileExt;
 
 use common::mapping::Mapping;
 use common::scratch::ScratchFile;
-use common::{Result, WithCall, claim, page_size, say};
+use common::{Result, WithCall, claim, page_size, say, tr};
 
 /// Page `n` of the file, before and after: recognisable text.
 fn page_text(n: usize, word: &str, page: usize) -> Vec<u8> {
@@ -64,7 +64,7 @@ pub fn run(snapshot: fn(&File, usize) -> Result<Mapping>) -> Result<()> {
     claim!(
         kept == pages,
         "all {pages} pages of the snapshot still read the original";
-        got = format!("{kept} of {pages} did")
+        got = tr!("{kept} of {pages} did")
     );
     snap.unmap()
 }
