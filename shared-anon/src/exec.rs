@@ -8,19 +8,26 @@
 //!                                      maps: the mapping is there
 //!                                      execv(/proc/self/exe, __after-exec)
 //!                                      new program, same PID: maps has no
-//!                                      shared anonymous mapping; exits
-//! waitpid <---------------------------
-//! maps: the parent's mapping is there; munmap
+//!                                      shared anonymous mapping; stops
+//!                                      itself (SIGSTOP)
+//! sees it stopped; (--pause)
+//! maps: the parent's mapping is there
+//! SIGCONT ---------------------------> exits
+//! waitpid; munmap
 //! ```
 
 use std::ffi::CString;
 
 use common::fork::fork_child;
 use common::proc::maps::{self, Quadrant::SharedAnon};
-use common::{Ctx, Error, Result, claim, claim_eq, evidence, explain};
+use common::{
+    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain,
+};
 use common::{narrate, page_size, show};
 use nix::sys::mman::MapFlags;
-use nix::unistd::{execv, getpid};
+use nix::sys::signal::Signal::{SIGCONT, SIGSTOP};
+use nix::sys::signal::{kill, raise};
+use nix::unistd::{Pid, execv, getpid};
 
 use crate::{child_done, map_anonymous, unmap};
 
@@ -44,7 +51,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
         show::call("execv", &format!("\"/proc/self/exe\", {argv:?}"), Err(err));
         Err(Error::sys("execv", err, "/proc/self/exe"))
     })?;
-    child_done(child)?;
+    // The new program stops itself once it has looked, so that the pause
+    // before step 6.2 comes while it is alive: look at its maps then.
+    until_stopped(child.pid())?;
 
     // Step 6.2: the parent's mapping is untouched.
     cx.step("the parent still has its mapping");
@@ -54,8 +63,25 @@ pub fn run(cx: &Ctx) -> Result<()> {
         kept,
         "the child's exec changed only the child's address space"
     );
-    cx.pause();
+    kill(child.pid(), SIGCONT).with_call("kill", || "SIGCONT".into())?;
+    child_done(child)?;
     unmap(region)
+}
+
+/// Wait until `pid` has stopped (state T in /proc/PID/stat) or ended.
+fn until_stopped(pid: Pid) -> Result<()> {
+    for _ in 0..10_000 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+        // "pid (comm) S ...": the state follows the last ')'.
+        let state = stat.as_deref().map_or("Z", |s| {
+            s.rsplit_once(") ").map_or("Z", |(_, rest)| &rest[..1])
+        });
+        if matches!(state, "T" | "t" | "Z" | "X") {
+            return Ok(()); // stopped, or ended: child_done says how
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    Err(Error::plain("exec", format!("child {pid} never stopped")))
 }
 
 /// `shared-anon __after-exec ADDR PID`: run by the exec'd child.
@@ -91,5 +117,7 @@ pub fn after_exec(args: &[String]) -> Result<()> {
              mappings on."
         );
     }
+    // Wait, stopped, for the parent's step 6.2 (and its --pause).
+    raise(SIGSTOP).with_call("raise", || "SIGSTOP".into())?;
     Ok(())
 }

@@ -120,7 +120,10 @@ fn exercise_3_a_private_futex_is_never_woken_from_the_other_process() {
     assert_has(s, "FUTEX_PRIVATE_FLAG, 0, 1 s) = -1 (ETIMEDOUT");
 }
 
-/// 4. A program a child execs has no shared anonymous mapping at all.
+/// 4. A program a child execs has no shared anonymous mapping at all:
+///    the lesson says so, and at the pause before step 6.2 the exec'd
+///    child's own maps (the command the pause prints) has no such line,
+///    while the parent's still does.
 #[test]
 fn exercise_4_after_exec_the_region_is_gone() {
     let out = run_unprivileged(exe(), &["exec"]);
@@ -128,6 +131,21 @@ fn exercise_4_after_exec_the_region_is_gone() {
     let s = step(&out.stdout, "Step 6.1");
     assert_has(&s, "[ok] no shared anonymous mapping is left at all");
     assert_has(&s, "[ok] it runs in the same process: exec keeps the PID");
+    let mut looked = false;
+    at_pauses(&["exec"], |_, lines| {
+        let [parent, child] = &pids(lines)[..] else {
+            return false; // wait for both processes' commands
+        };
+        let maps = |pid| std::fs::read_to_string(format!("/proc/{pid}/maps"));
+        let shmem = "/dev/zero (deleted)";
+        assert!(maps(parent).unwrap().contains(shmem));
+        let cmdline = std::fs::read(format!("/proc/{child}/cmdline")).unwrap();
+        assert!(String::from_utf8_lossy(&cmdline).contains("__after-exec"));
+        assert!(!maps(child).unwrap().contains(shmem));
+        looked = true;
+        true
+    });
+    assert!(looked, "exec paused while the exec'd child lived");
 }
 
 /// The smaps block of the mapping that starts at `addr` (hex) in `pid`.
@@ -152,14 +170,13 @@ fn smaps_field(pid: &str, addr: &str, field: &str) -> String {
         .join(" ")
 }
 
-/// Run `shared-anon --pause ARGS`; at pause `n` (1-based), once
-/// `wanted(n)` smaps commands have been printed, call `look(n, commands)`
-/// with each command's (PID, region start) while the program waits, then
-/// press Enter. Returns how many pauses there were.
+/// Run `shared-anon --pause ARGS`. After each line printed at pause `n`
+/// (1-based), `look(n, lines of this pause so far)` may look at /proc
+/// while the program waits; when it returns true (done looking), press
+/// Enter. Returns how many pauses there were.
 fn at_pauses(
     args: &[&str],
-    wanted: impl Fn(usize) -> usize,
-    mut look: impl FnMut(usize, &[(String, String)]),
+    mut look: impl FnMut(usize, &[String]) -> bool,
 ) -> usize {
     let mut child = Command::new(exe())
         .arg("--pause")
@@ -172,14 +189,30 @@ fn at_pauses(
     let mut stdin = child.stdin.take().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
-    let (mut pauses, mut commands) = (0, Vec::new());
+    let (mut pauses, mut answered, mut this) = (0, 0, Vec::new());
     while let Some(Ok(line)) = lines.next() {
         seen.push(line.clone());
         if line.contains("--pause:") {
             pauses += 1;
-            commands.clear();
+            this.clear();
             continue;
         }
+        this.push(line);
+        if answered < pauses && look(pauses, &this) {
+            answered = pauses;
+            stdin.write_all(b"\n").unwrap();
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", seen.join("\n"));
+    assert_eq!(answered, pauses, "{}", seen.join("\n"));
+    pauses
+}
+
+/// The (PID, region start) of each smaps command in a pause's `lines`.
+fn regions(lines: &[String]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for line in lines {
         let Some(cmd) = line.trim().strip_prefix("sed -n '/^") else {
             continue;
         };
@@ -187,15 +220,18 @@ fn at_pauses(
         let pid = rest.split("/proc/").nth(1).unwrap();
         let pid: String =
             pid.chars().take_while(char::is_ascii_digit).collect();
-        commands.push((pid, addr.to_string()));
-        if commands.len() == wanted(pauses).max(1) {
-            look(pauses, &commands);
-            stdin.write_all(b"\n").unwrap();
-        }
+        found.push((pid, addr.to_string()));
     }
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{}", seen.join("\n"));
-    pauses
+    found
+}
+
+/// The PIDs of the `cat /proc/PID/maps` commands in a pause's `lines`.
+fn pids(lines: &[String]) -> Vec<String> {
+    let pid = |l: &String| {
+        let l = l.trim().strip_prefix("cat /proc/")?;
+        Some(l.strip_suffix("/maps")?.to_string())
+    };
+    lines.iter().filter_map(pid).collect()
 }
 
 /// 5. At the pause after step 1.3 (the page was only read) the region's
@@ -209,41 +245,45 @@ fn at_pauses(
 fn exercise_5_smaps_says_private_dirty() {
     let kb = common::page_size() / 1024;
     let (page, half) = (format!("{kb} kB"), format!("{} kB", kb / 2));
-    let pauses = at_pauses(
-        &["map"],
-        |_| 1,
-        |n, regions| {
-            let (pid, addr) = &regions[0]; // step 1.1's region
-            match n {
-                // After step 1.3: read, never written.
-                3 => {
-                    assert_eq!(smaps_field(pid, addr, "Private_Clean"), page);
-                    assert_eq!(smaps_field(pid, addr, "Private_Dirty"), "0 kB");
-                }
-                // After step 1.4: written.
-                4 => {
-                    assert_eq!(smaps_field(pid, addr, "Private_Dirty"), page);
-                    assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), "0 kB");
-                    let flags = smaps_field(pid, addr, "VmFlags");
-                    assert!(flags.split(' ').any(|f| f == "ms"), "{flags}");
-                }
-                _ => {}
+    let pauses = at_pauses(&["map"], |n, lines| {
+        let Some((pid, addr)) = regions(lines).into_iter().next() else {
+            return false; // step 1.1's region comes first
+        };
+        let field = |f| smaps_field(&pid, &addr, f);
+        match n {
+            // After step 1.3: read, never written.
+            3 => {
+                assert_eq!(field("Private_Clean"), page);
+                assert_eq!(field("Private_Dirty"), "0 kB");
             }
-        },
-    );
+            // After step 1.4: written.
+            4 => {
+                assert_eq!(field("Private_Dirty"), page);
+                assert_eq!(field("Shared_Dirty"), "0 kB");
+                let flags = field("VmFlags");
+                assert!(flags.split(' ').any(|f| f == "ms"), "{flags}");
+            }
+            _ => {}
+        }
+        true
+    });
     assert!(pauses >= 4);
     let mut checked = false;
-    let wanted = |n| if n == 2 { 2 } else { 1 };
-    at_pauses(&["counter"], wanted, |n, both| {
-        if n == 2 {
-            assert_eq!(both.len(), 2, "the parent and the child");
-            for (pid, addr) in both {
-                assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), page);
-                assert_eq!(smaps_field(pid, addr, "Private_Dirty"), "0 kB");
-                assert_eq!(smaps_field(pid, addr, "Pss"), half);
-            }
-            checked = true;
+    at_pauses(&["counter"], |n, lines| {
+        let both = regions(lines);
+        if n != 2 {
+            return !both.is_empty();
         }
+        if both.len() < 2 {
+            return false; // the child's command comes next
+        }
+        for (pid, addr) in &both {
+            assert_eq!(smaps_field(pid, addr, "Shared_Dirty"), page);
+            assert_eq!(smaps_field(pid, addr, "Private_Dirty"), "0 kB");
+            assert_eq!(smaps_field(pid, addr, "Pss"), half);
+        }
+        checked = true;
+        true
     });
     assert!(checked, "counter paused with the child alive");
 }
