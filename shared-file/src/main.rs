@@ -22,7 +22,7 @@ use common::cli::{Command, FileUse, Internal, Lesson, Scenario};
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
 use common::scratch::ScratchFile;
-use common::{Ctx, Error, Result, WithCall, show};
+use common::{Ctx, Error, Result, WithCall, show, tr};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 
 mod bench;
@@ -236,19 +236,34 @@ fn vm_flags(addr: usize) -> Result<common::proc::smaps::Smaps> {
     Ok(s)
 }
 
+/// A mapping the pause prompt cannot list itself.
+#[derive(Clone, Copy)]
+enum Whose {
+    /// Made by the memmap2 crate.
+    Memmap2,
+    /// Made by the peer, another program.
+    Peer,
+}
+
 /// With `--pause`: the smaps command for a region the pause prompt cannot
 /// list itself (mapped by another program, or by a crate).
-fn smaps_hint(cx: &Ctx, what: &str, pid: i32, addr: usize) {
+fn smaps_hint(cx: &Ctx, whose: Whose, pid: i32, addr: usize) {
     if cx.pause {
-        narrate::raw(&format!(
-            "  --pause, {what}: sed -n '/^{addr:x}-/,/^VmFlags/p' /proc/{pid}/smaps"
-        ));
+        let command =
+            format!("sed -n '/^{addr:x}-/,/^VmFlags/p' /proc/{pid}/smaps");
+        let line = match whose {
+            Whose::Memmap2 => tr!("--pause, memmap2's mapping: {command}"),
+            Whose::Peer => tr!("--pause, the peer's mapping: {command}"),
+        };
+        narrate::raw(&format!("  {line}"));
     }
 }
 
 /// What `statfs` says a file lives on.
 struct Filesystem {
-    name: String,
+    /// Its name as a sentence gives it (in the chosen language, where the
+    /// name is words).
+    called: String,
     /// tmpfs or ramfs: the files are pages in memory, with no disk behind.
     in_memory: bool,
 }
@@ -272,10 +287,18 @@ fn filesystem(file: &File) -> Result<Filesystem> {
         _ => ("a filesystem this lesson does not name", false),
     };
     narrate::evidence("statfs", &format!("f_type {magic:#x}: {name}"));
-    Ok(Filesystem {
-        name: name.to_string(),
-        in_memory,
-    })
+    // The evidence line shows the name as is; a sentence gives the words
+    // in the chosen language.
+    let called = match name {
+        "ext4 (or ext2/3)" => tr!("ext4 (or ext2/3)"),
+        "a FUSE filesystem" => tr!("a FUSE filesystem"),
+        "a filesystem this lesson does not name" => {
+            tr!("a filesystem this lesson does not name")
+        }
+        // A filesystem's own name, the same in every language.
+        _ => name.to_string(),
+    };
+    Ok(Filesystem { called, in_memory })
 }
 
 /// A demo file of `watch` and `write` is one page: the text, NUL-padded,

@@ -7,7 +7,7 @@ use ::memmap2::MmapRaw;
 use common::{Ctx, Result, WithCall, claim, evidence, explain, say};
 use nix::unistd::getpid;
 
-use crate::{reread, scratch, smaps_hint};
+use crate::{Whose, reread, scratch, smaps_hint};
 
 pub fn run(cx: &Ctx) -> Result<()> {
     let page = common::page_size();
@@ -29,7 +29,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     raw.flush().with_call("msync", || "MmapRaw::flush".into())?;
     say!("stored \"raw\" through the pointer; raw.flush() is msync(MS_SYNC)");
     claim!(reread(file.file(), 0, 3)? == b"raw", "read(2) sees it");
-    smaps_hint(cx, "memmap2's mapping", std::process::id() as i32, addr);
+    smaps_hint(cx, Whose::Memmap2, std::process::id() as i32, addr);
 
     // Step 8.2: why MmapMut::map_mut is unsafe.
     cx.step("why memmap2's map_mut is an unsafe fn");

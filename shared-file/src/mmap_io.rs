@@ -89,32 +89,53 @@ pub fn run(cx: &Ctx) -> Result<()> {
 }
 
 /// Why step 3.3 took as many faults as it did, from what smaps showed.
+/// Fault-around's window is 64 KiB (the touched page included): none
+/// where one page is that large already.
 fn explain_faults(faults: u64, pmd_kb: Option<u64>) {
     let page = common::page_size();
     let pages = LEN / page;
-    let around = if page < 65536 {
-        format!("{} pages including the one touched", 65536 / page)
-    } else {
-        "none with pages this large".to_string()
-    };
+    let window = 65536 / page;
+    let around = page < 65536;
     match pmd_kb {
+        Some(kb) if kb > 0 && around => explain!(
+            "{faults} faults for {pages} pages: the page cache holds this file \
+             in a large folio, and one fault mapped {kb} kB of it with one \
+             page-table entry a level up (FilePmdMapped); a write fault made it \
+             writable. Without large folios: a read fault per fault-around \
+             window ({window} pages including the one touched), a write fault \
+             per page."
+        ),
         Some(kb) if kb > 0 => explain!(
             "{faults} faults for {pages} pages: the page cache holds this file \
              in a large folio, and one fault mapped {kb} kB of it with one \
              page-table entry a level up (FilePmdMapped); a write fault made it \
              writable. Without large folios: a read fault per fault-around \
-             window ({around}), a write fault per page."
+             window (none with pages this large), a write fault per page."
+        ),
+        _ if (faults as usize) < pages && around => explain!(
+            "{faults} faults for {pages} pages, fewer than one per page: one \
+             fault mapped several pages at once, the neighbours already in the \
+             page cache (fault-around: {window} pages including the one \
+             touched) or a whole large folio."
         ),
         _ if (faults as usize) < pages => explain!(
             "{faults} faults for {pages} pages, fewer than one per page: one \
              fault mapped several pages at once, the neighbours already in the \
-             page cache (fault-around: {around}) or a whole large folio."
+             page cache (fault-around: none with pages this large) or a whole \
+             large folio."
+        ),
+        _ if around => explain!(
+            "{faults} faults for {pages} pages: a read fault per page or per \
+             fault-around window ({window} pages including the one touched), \
+             and a write fault per page, because pages of a shared file \
+             mapping start write-protected so that the kernel learns which \
+             become dirty."
         ),
         _ => explain!(
             "{faults} faults for {pages} pages: a read fault per page or per \
-             fault-around window ({around}), and a write fault per page, \
-             because pages of a shared file mapping start write-protected so \
-             that the kernel learns which become dirty."
+             fault-around window (none with pages this large), and a write \
+             fault per page, because pages of a shared file mapping start \
+             write-protected so that the kernel learns which become dirty."
         ),
     }
 }

@@ -54,7 +54,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let fs = filesystem(file.file())?;
     resize(file.file(), 300)?;
     let grown = reread(file.file(), 200, 1)? == b"X";
-    explain!("{}", tail_fate(grown, &fs));
+    explain_tail_fate(grown, &fs);
 
     // Step 6.4: the next page has no file behind it: SIGBUS.
     cx.step("touch page 1 (the second page, wholly past the end): SIGBUS");
@@ -135,19 +135,21 @@ fn map_with_guard(file: &File, len: usize) -> Result<(Mapping, Mapping)> {
 
 /// Whether the 'X' stored past the end became file content when the
 /// file grew (`grown`), and which kernels and filesystems do what.
-fn tail_fate(grown: bool, fs: &Filesystem) -> String {
-    let answer = if grown {
-        "yes, the store became file content when the file grew (tmpfs, and \
-         ext4 before Linux 6.13)"
+fn explain_tail_fate(grown: bool, fs: &Filesystem) {
+    let name = &fs.called;
+    if grown {
+        explain!(
+            "On {name}: yes, the store became file content when the file grew \
+             (tmpfs, and ext4 before Linux 6.13). So never store past the end \
+             of a file (mmap(2), BUGS)."
+        );
     } else {
-        "no, growing the file zeroed the newly exposed bytes (ext4 and the \
-         generic code since Linux 6.13; tmpfs keeps the 'X')"
-    };
-    format!(
-        "On {}: {answer}. So never store past the end of a file (mmap(2), \
-         BUGS).",
-        fs.name
-    )
+        explain!(
+            "On {name}: no, growing the file zeroed the newly exposed bytes \
+             (ext4 and the generic code since Linux 6.13; tmpfs keeps the \
+             'X'). So never store past the end of a file (mmap(2), BUGS)."
+        );
+    }
 }
 
 /// `ftruncate(fd, len)`, printed from its result.

@@ -39,7 +39,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim_on!([a, b], file_pages, "both are the file's page 0 (bit 61)");
     evidence::claim_frames(true, a, b, "one frame: the page every reader uses");
     if a.available() {
-        explain!("{}", bit_56(a.exclusive() || b.exclusive()));
+        explain_bit_56(a.exclusive() || b.exclusive());
     }
 
     // Step 2.3: msync is about the disk, not about other processes.
@@ -50,7 +50,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let args = format!("{:#x}, {page}, MS_SYNC", region.start());
     show::call("msync", &args, result.map(|()| 0));
     result.with_call("msync", || "MS_SYNC".into())?;
-    explain!("{}", durability(&fs));
+    explain_durability(&fs);
     cx.pause();
     unmap(again)?;
     unmap(region)
@@ -73,28 +73,35 @@ fn explain_writes(writes: u64) {
 }
 
 /// What msync did for the file's durability on `fs`.
-fn durability(fs: &Filesystem) -> String {
-    let what = if fs.in_memory {
-        "there is no disk: the file lives in memory only, and would not \
-         survive a reboot"
+fn explain_durability(fs: &Filesystem) {
+    let name = &fs.called;
+    if fs.in_memory {
+        explain!(
+            "Others saw the bytes before msync. On {name}, there is no disk: \
+             the file lives in memory only, and would not survive a reboot. \
+             (MS_ASYNC: a no-op since Linux 2.6.19.)"
+        );
     } else {
-        "MS_SYNC wrote the dirty page out and waited, like fdatasync: now it \
-         survives a crash"
-    };
-    format!(
-        "Others saw the bytes before msync. On {}, {what}. (MS_ASYNC: a no-op \
-         since Linux 2.6.19.)",
-        fs.name
-    )
+        explain!(
+            "Others saw the bytes before msync. On {name}, MS_SYNC wrote the \
+             dirty page out and waited, like fdatasync: now it survives a \
+             crash. (MS_ASYNC: a no-op since Linux 2.6.19.)"
+        );
+    }
 }
 
 /// What bit 56 means for two mappings of one page in one process.
-fn bit_56(says_once: bool) -> &'static str {
+fn explain_bit_56(says_once: bool) {
     if says_once {
-        "Bit 56 says 'mapped once' for a page this process maps twice: \
-         kernels built with CONFIG_NO_PAGE_MAPCOUNT do that for large folios."
+        explain!(
+            "Bit 56 says 'mapped once' for a page this process maps twice: \
+             kernels built with CONFIG_NO_PAGE_MAPCOUNT do that for large \
+             folios."
+        );
     } else {
-        "Bit 56 is clear in both: this kernel counts the page mapped twice, \
-         once per page-table entry, even within one process."
+        explain!(
+            "Bit 56 is clear in both: this kernel counts the page mapped \
+             twice, once per page-table entry, even within one process."
+        );
     }
 }

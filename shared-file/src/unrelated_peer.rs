@@ -33,7 +33,7 @@ use common::{
 use nix::sys::signal::Signal;
 use nix::unistd::{Pid, getpid};
 
-use crate::{RW, map_shared, peer, scratch, smaps_hint, unmap};
+use crate::{RW, Whose, map_shared, peer, scratch, smaps_hint, unmap};
 
 /// Layout of the page the two share: whose turn it is, where the peer
 /// mapped the page (so the parent can read its pagemap), then the message.
@@ -109,7 +109,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
          at {:#x}. An address means something only inside its own process.",
         region.start()
     );
-    smaps_hint(cx, "the peer's mapping", peer_pid.as_raw(), peer_addr);
+    smaps_hint(cx, Whose::Peer, peer_pid.as_raw(), peer_addr);
 
     // Step 4.3: the peer unmaps and exits; the same by hand.
     cx.step("the peer unmaps and exits; how to try it by hand");

@@ -7,7 +7,7 @@ use std::fs::File;
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate;
-use common::{Result, WithCall, claim_eq, page_size, say};
+use common::{Result, WithCall, claim_eq, page_size, say, tr};
 use nix::sys::signal::Signal;
 
 pub use super::{counter_offset, get_text};
@@ -40,28 +40,29 @@ pub fn check(poll: fn(&Demo, &mut u32) -> Result<Poll>) -> Result<()> {
     };
     let watcher = fork_child(|| {
         let mut seen = 0;
-        let mut look = |what: &str, want: Poll| -> Result<()> {
+        // `what`: the claim, already in the chosen language (tr!).
+        let mut look = |what: String, want: Poll| -> Result<()> {
             let got = poll(&demo, &mut seen)?;
-            claim_eq!(got, want, "{what}");
+            narrate::claim_eq(&what, want, got);
             Ok(())
         };
         look(
-            "after write \"first\": Changed",
+            tr!("after write \"first\": Changed"),
             Poll::Changed("first".into()),
         )?;
-        look("no write since: Same", Poll::Same)?;
+        look(tr!("no write since: Same"), Poll::Same)?;
         demo.file
             .set_len(0)
             .with_call("ftruncate", || "the demo file".into())?;
         say!("truncated the file to 0 bytes (as `: > FILE` would)");
-        look("a 0-byte file: Truncated", Poll::Truncated)?;
+        look(tr!("a 0-byte file: Truncated"), Poll::Truncated)?;
         super::demo_write(&demo.file, "second")?;
         look(
-            "after the truncation, write \"second\" is a change",
+            tr!("after the truncation, write \"second\" is a change"),
             Poll::Changed("second".into()),
         )?;
         super::demo_write(&demo.file, "third")?;
-        look("and so is \"third\"", Poll::Changed("third".into()))
+        look(tr!("and so is \"third\""), Poll::Changed("third".into()))
     })?;
     narrate::set_role(narrate::Role::Alone);
     let end = watcher.wait()?;
