@@ -2,8 +2,9 @@
 //!
 //! The child stores 42 in shared memory, and the parent should read it
 //! there. As written the parent reads 0 and the check fails, even though
-//! both mappings are MAP_SHARED. Fix it by moving code, not by adding
-//! any: both processes must use one mapping. Then explain why that works.
+//! both mappings are MAP_SHARED. Fix it by moving (and deleting) lines,
+//! not by adding any: both processes must use one mapping. Then explain
+//! why that works.
 //!
 //!     cargo run -p shared-anon --example map_before_fork
 //!     cargo run -p shared-anon --example map_before_fork -- --hint
