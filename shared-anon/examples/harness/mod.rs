@@ -206,8 +206,8 @@ pub fn lock_checks(
     narrate::claim(
         total == 2 * N,
         &format!(
-            "parent and child each add 1, {N} times, under the lock: none \
-             is lost"
+            "parent and child each add 1, {N} times, between lock() and \
+             unlock(): none is lost"
         ),
         2 * N,
         format!(
