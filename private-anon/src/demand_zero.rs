@@ -73,9 +73,13 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // x86-64 and arm64 have one zero page; s390 and MIPS keep several (one
     // per cache colour), so there the frames may differ.
     if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
-        let text = "the first and the last page: one frame, the zero \
-            page (one per system)";
-        claim_frames(true, read[0], read[2], text);
+        claim_frames(
+            true,
+            read[0],
+            read[2],
+            "the first and the last page: one frame, the zero page (one per \
+             system)",
+        );
     } else {
         explain!("(Here may be several zero pages: frames not compared.)");
     }

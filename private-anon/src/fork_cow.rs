@@ -55,8 +55,12 @@ pub fn run(cx: &Ctx) -> Result<()> {
     parent.wait()?;
     let p = evidence::page(getpid(), "parent", addr);
     let c = evidence::page(child.pid(), "child", addr);
-    let one_page = "neither is mapped once (bit 56 clear): one page, two maps";
-    claim_one_page(p, c, one_page, "the same frame: fork copied no data");
+    claim_one_page(
+        p,
+        c,
+        "neither is mapped once (bit 56 clear): one page, two maps",
+        "the same frame: fork copied no data",
+    );
     let s = smaps_fields(child.pid(), "child", addr, &DIRTY)?;
     let shared = s.get("Shared_Dirty") == one;
     claim_on!([s], shared, "the child's smaps counts it as Shared_Dirty");

@@ -56,8 +56,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // (A kernel older than 4.17 takes it for a plain hint: the claim fails,
     // and the mapping it made elsewhere stays until exit.)
     let refused = result.err() == Some(EEXIST);
-    let text = "it fails with EEXIST instead of replacing";
-    if claim!(refused, "{text}"; got = result) {
+    if claim!(refused, "it fails with EEXIST instead of replacing";
+        got = result)
+    {
         explain!(
             "addr is a hint (将这个参数值作为一个提示信息来处理). MAP_FIXED \
              makes it an order and silently replaces whatever was there; \

@@ -184,25 +184,21 @@ fn in_a_child(addr: usize, access: Access) -> Result<(Pid, String)> {
     Ok((pid, outcome))
 }
 
-/// A child makes one `access` at `addr` (`what` names the place); claim,
-/// in one line that names the child, that it ends as `want` (`ok` or a
-/// signal): `[ok] child 641 writes the r--p page: SIGSEGV`.
+/// A child makes one `access` at `addr`; claim, in one line that names the
+/// child, that it ends as `want` (`ok` or a signal). `text` makes that
+/// line from the child's PID, a whole sentence for each place and outcome
+/// (`tr!("child {pid} writes the r--p page: SIGSEGV")`), so that it can be
+/// translated: `[ok] child 641 writes the r--p page: SIGSEGV`.
 fn child_tries(
     addr: usize,
     access: Access,
-    what: &str,
     want: &str,
+    text: impl FnOnce(Pid) -> String,
 ) -> Result<bool> {
     let (pid, got) = in_a_child(addr, access)?;
     let held = got == want;
-    Ok(match access {
-        Access::Read => {
-            claim!(held, "child {pid} reads {what}: {want}"; got = got)
-        }
-        Access::Write => {
-            claim!(held, "child {pid} writes {what}: {want}"; got = got)
-        }
-    })
+    let text = text(pid);
+    Ok(claim!(held, text; got = got))
 }
 
 /// Print the `fields` of `pid`'s smaps block for `addr` on one line

@@ -5,7 +5,8 @@
 //! tunables change it, and then the scenario reports instead of claiming.
 
 use common::proc::maps::{self, Kind, Quadrant};
-use common::{Ctx, Result, claim, evidence, explain, page_size, say};
+use common::{Ctx, Result, claim, evidence, explain, narrate, page_size};
+use common::{say, tr};
 use nix::unistd::getpid;
 
 const SMALL: usize = 100;
@@ -15,15 +16,25 @@ const LARGE: usize = 1 << 20;
 pub fn run(cx: &Ctx) -> Result<()> {
     let me = getpid();
     let tuned = tuned();
-    if let Some(why) = &tuned {
-        explain!("({why}: this scenario reports what it sees, not claims.)");
+    match &tuned {
+        None => {}
+        Some(Tuned::NotGlibc) => explain!(
+            "(this program's malloc is not glibc's: this scenario reports \
+             what it sees, not claims.)"
+        ),
+        Some(Tuned::Set(name)) => explain!(
+            "({name} is set: this scenario reports what it sees, not claims.)"
+        ),
     }
-    let check = |holds: bool, text: &str| match tuned {
-        None => claim!(holds, "{text}"),
-        Some(_) => {
-            say!("{} {text}", if holds { "seen:" } else { "NOT seen:" });
-            holds
+    // What glibc's malloc does by default: claimed, or, if it is tuned,
+    // reported as seen or not. Each of the three is a whole sentence.
+    let tuned = tuned.is_some();
+    let check = |holds: bool, [claimed, seen, not_seen]: [String; 3]| {
+        if !tuned {
+            return claim!(holds, claimed);
         }
+        narrate::say(if holds { &seen } else { &not_seen });
+        holds
     };
     // Step 3.1: small allocations come from the brk heap.
     cx.step("a small Vec lives in [heap] (glibc's malloc)");
@@ -33,7 +44,16 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let heap = evidence::maps_line_at(me, "", addr)?.kind() == Kind::Heap;
     check(
         heap,
-        "it is inside [heap], the region malloc grows with brk()",
+        [
+            tr!("it is inside [heap], the region malloc grows with brk()"),
+            tr!(
+                "seen: it is inside [heap], the region malloc grows with brk()"
+            ),
+            tr!(
+                "NOT seen: it is inside [heap], the region malloc grows with \
+                 brk()"
+            ),
+        ],
     );
     drop(small);
 
@@ -46,7 +66,14 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let line = evidence::maps_line_at(me, "", addr)?;
     let new = !before.iter().any(|l| l.contains(addr));
     let anon = line.kind() == Kind::Mapping(Quadrant::PrivateAnon);
-    let mapped = check(new && anon, "a new private anonymous mapping holds it");
+    let mapped = check(
+        new && anon,
+        [
+            tr!("a new private anonymous mapping holds it"),
+            tr!("seen: a new private anonymous mapping holds it"),
+            tr!("NOT seen: a new private anonymous mapping holds it"),
+        ],
+    );
     if !mapped {
         explain!(
             "malloc's threshold is higher here: glibc raises it after a \
@@ -59,18 +86,33 @@ pub fn run(cx: &Ctx) -> Result<()> {
              first) that its free lists cannot meet."
         );
         // One line either way, so that the book's transcript can mask it.
-        let why = match line.len() > LARGE + page_size() {
-            true => "longer: the kernel merged glibc's mmap with a neighbour",
-            false => "glibc's mmap alone: the Vec and a header, in whole pages",
-        };
-        explain!("The line is {why}.");
+        if line.len() > LARGE + page_size() {
+            explain!(
+                "The line is longer: the kernel merged glibc's mmap with a \
+                 neighbour."
+            );
+        } else {
+            explain!(
+                "The line is glibc's mmap alone: the Vec and a header, in \
+                 whole pages."
+            );
+        }
     }
 
     // Step 3.3: dropping it unmaps it.
     cx.step("drop it: the mapping goes away");
     drop(large);
     let gone = evidence::maps_line(me, "", addr)?.is_none();
-    if mapped && check(gone, "free() gave the block back with munmap") {
+    let given_back = mapped
+        && check(
+            gone,
+            [
+                tr!("free() gave the block back with munmap"),
+                tr!("seen: free() gave the block back with munmap"),
+                tr!("NOT seen: free() gave the block back with munmap"),
+            ],
+        );
+    if given_back {
         explain!(
             "glibc then raises its threshold (up to 32 MiB on 64-bit): the \
              next block of this size may come from the heap. Do not rely on \
@@ -80,16 +122,24 @@ pub fn run(cx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Why this process's malloc may not behave as glibc's does by default.
+enum Tuned {
+    /// Another C library.
+    NotGlibc,
+    /// glibc, with this environment variable setting its tunables.
+    Set(String),
+}
+
 /// Why this process's malloc may not behave as glibc's does by default,
-/// if it may not: another C library, or glibc's tunables set.
-fn tuned() -> Option<String> {
+/// if it may not.
+fn tuned() -> Option<Tuned> {
     if !cfg!(target_env = "gnu") {
-        return Some("this program's malloc is not glibc's".into());
+        return Some(Tuned::NotGlibc);
     }
     std::env::vars()
         .find(|(name, value)| {
             name.starts_with("MALLOC_")
                 || (name == "GLIBC_TUNABLES" && value.contains("malloc"))
         })
-        .map(|(name, _)| format!("{name} is set"))
+        .map(|(name, _)| Tuned::Set(name))
 }

@@ -2,7 +2,8 @@
 //! of it is usable, up to the page boundary and not one byte further.
 
 use common::fault::Access;
-use common::{Ctx, Result, WithCall, claim, evidence, explain, page_size, say};
+use common::{Ctx, Result, WithCall, claim, evidence, explain, page_size};
+use common::{say, tr};
 use nix::sys::mman::{MapFlags, ProtFlags};
 use nix::unistd::getpid;
 
@@ -44,8 +45,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     claim!(zero, "bytes {ASKED}..{last} are there and read 0");
     first[last] = 0xab;
     say!("stored 0xab at byte {last}, the last of the page: no fault");
-    let byte = format!("byte {page} (the guard page)");
-    child_tries(start + page, Access::Read, &byte, "SIGSEGV")?;
+    child_tries(start + page, Access::Read, "SIGSEGV", |pid| {
+        tr!("child {pid} reads byte {page} (the guard page): SIGSEGV")
+    })?;
     cx.pause();
     unmap(guard)
 }

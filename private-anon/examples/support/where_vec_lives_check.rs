@@ -14,56 +14,125 @@ const LARGE: usize = 1 << 20;
 
 pub fn run(maps_line: Finder) -> Result<()> {
     let tuned = tuned();
-    if let Some(why) = &tuned {
-        say!("({why}: where each Vec lives is reported, not checked.)");
+    match &tuned {
+        None => {}
+        Some(Tuned::NotGlibc) => say!(
+            "(this program's malloc is not glibc's: where each Vec lives is \
+             reported, not checked.)"
+        ),
+        Some(Tuned::Set(name)) => say!(
+            "({name} is set: where each Vec lives is reported, not checked.)"
+        ),
     }
-    // What glibc's malloc does by default: claimed, unless it is tuned.
-    let check = |holds: bool, text: &str| match tuned {
-        None => claim!(holds, "{text}"),
-        Some(_) => {
-            say!("{} {text}", if holds { "seen:" } else { "NOT seen:" });
-            holds
+    // What glibc's malloc does by default: claimed, or, if it is tuned,
+    // reported as seen or not. Each of the three is a whole sentence.
+    let tuned = tuned.is_some();
+    let check = |holds: bool, [claimed, seen, not_seen]: [String; 3]| {
+        if !tuned {
+            return claim!(holds, claimed);
         }
+        narrate::say(if holds { &seen } else { &not_seen });
+        holds
     };
 
     let small: Vec<u8> = Vec::with_capacity(SMALL);
-    let line = ask(maps_line, small.as_ptr() as usize, "a 100-byte Vec")?;
+    let line = ask(maps_line, small.as_ptr() as usize, Which::Small)?;
     if let Some(line) = line {
-        check(line.kind() == Kind::Heap, "the small Vec lives in [heap]");
+        check(
+            line.kind() == Kind::Heap,
+            [
+                tr!("the small Vec lives in [heap]"),
+                tr!("seen: the small Vec lives in [heap]"),
+                tr!("NOT seen: the small Vec lives in [heap]"),
+            ],
+        );
     }
     drop(small);
 
     let first: Vec<u8> = Vec::with_capacity(LARGE);
-    let line = ask(maps_line, first.as_ptr() as usize, "the first 1 MiB Vec")?;
+    let line = ask(maps_line, first.as_ptr() as usize, Which::First)?;
     if let Some(line) = line {
         let own = line.kind() == Kind::Mapping(Quadrant::PrivateAnon);
-        check(own, "it lives in a private anonymous mapping (no path)");
+        check(
+            own,
+            [
+                tr!("it lives in a private anonymous mapping (no path)"),
+                tr!("seen: it lives in a private anonymous mapping (no path)"),
+                tr!("NOT seen: it lives in a private anonymous mapping (no \
+                     path)"),
+            ],
+        );
     }
     drop(first);
 
     let second: Vec<u8> = Vec::with_capacity(LARGE);
-    let what = "the second 1 MiB Vec (the first dropped)";
-    let line = ask(maps_line, second.as_ptr() as usize, what)?;
+    let line = ask(maps_line, second.as_ptr() as usize, Which::Second)?;
     if let Some(line) = line {
-        check(line.kind() == Kind::Heap, "this one lives in [heap]");
+        check(
+            line.kind() == Kind::Heap,
+            [
+                tr!("this one lives in [heap]"),
+                tr!("seen: this one lives in [heap]"),
+                tr!("NOT seen: this one lives in [heap]"),
+            ],
+        );
     }
     drop(second);
     Ok(())
 }
 
+/// Which `Vec` the check asks about.
+#[derive(Clone, Copy)]
+enum Which {
+    /// A 100-byte `Vec`.
+    Small,
+    /// The first 1 MiB `Vec`.
+    First,
+    /// The second 1 MiB `Vec`, made after the first was dropped.
+    Second,
+}
+
+/// What the student's `maps_line` said about `which`, at `addr`: its
+/// `line`, or that it found none. A whole sentence for each.
+fn answer(which: Which, addr: usize, line: Option<&str>) -> String {
+    match (which, line) {
+        (Which::Small, Some(line)) => {
+            tr!("a 100-byte Vec at {addr:#x}: your maps_line says {line}")
+        }
+        (Which::Small, None) => {
+            tr!("a 100-byte Vec at {addr:#x}: your maps_line found no line")
+        }
+        (Which::First, Some(line)) => {
+            tr!("the first 1 MiB Vec at {addr:#x}: your maps_line says {line}")
+        }
+        (Which::First, None) => tr!(
+            "the first 1 MiB Vec at {addr:#x}: your maps_line found no line"
+        ),
+        (Which::Second, Some(line)) => tr!(
+            "the second 1 MiB Vec (the first dropped) at {addr:#x}: your \
+             maps_line says {line}"
+        ),
+        (Which::Second, None) => tr!(
+            "the second 1 MiB Vec (the first dropped) at {addr:#x}: your \
+             maps_line found no line"
+        ),
+    }
+}
+
 /// Ask the student's function about `addr`; claim its line is the kernel's
 /// line for that address; return it parsed if it is.
-fn ask(maps_line: Finder, addr: usize, what: &str) -> Result<Option<MapsLine>> {
+fn ask(
+    maps_line: Finder,
+    addr: usize,
+    which: Which,
+) -> Result<Option<MapsLine>> {
     let yours =
         maps_line(addr).with_call("your maps_line", || format!("{addr:#x}"))?;
     let kernel = maps::find(getpid(), addr)?;
-    match &yours {
-        Some(line) => {
-            let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-            say!("{what} at {addr:#x}: your maps_line says {line}");
-        }
-        None => say!("{what} at {addr:#x}: your maps_line found no line"),
-    }
+    let line = yours
+        .as_deref()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
+    narrate::say(&answer(which, addr, line.as_deref()));
     let parsed = yours
         .as_deref()
         .and_then(|l| maps::parse(l).ok())
@@ -78,16 +147,24 @@ fn ask(maps_line: Finder, addr: usize, what: &str) -> Result<Option<MapsLine>> {
     Ok(if same { parsed } else { None })
 }
 
+/// Why this process's malloc may not behave as glibc's does by default.
+enum Tuned {
+    /// Another C library.
+    NotGlibc,
+    /// glibc, with this environment variable setting its tunables.
+    Set(String),
+}
+
 /// Why this process's malloc may not behave as glibc's does by default,
-/// if it may not: another C library, or glibc's tunables set.
-fn tuned() -> Option<String> {
+/// if it may not.
+fn tuned() -> Option<Tuned> {
     if !cfg!(target_env = "gnu") {
-        return Some("this program's malloc is not glibc's".into());
+        return Some(Tuned::NotGlibc);
     }
     std::env::vars()
         .find(|(name, value)| {
             name.starts_with("MALLOC_")
                 || (name == "GLIBC_TUNABLES" && value.contains("malloc"))
         })
-        .map(|(name, _)| format!("{name} is set"))
+        .map(|(name, _)| Tuned::Set(name))
 }
