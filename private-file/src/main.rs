@@ -45,7 +45,9 @@ use common::cli::{FileUse, Lesson, Scenario};
 use common::mapping::Mapping;
 use common::proc::maps::MapsLine;
 use common::scratch::ScratchFile;
-use common::{Ctx, Result, WithCall, claim_eq, explain, page_size, say, show};
+use common::{
+    Ctx, Result, WithCall, claim_eq, explain, page_size, say, show, tr,
+};
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 
@@ -152,9 +154,8 @@ fn map_file(
     offset: i64,
 ) -> Result<Mapping> {
     let fd = file.as_fd().as_raw_fd();
-    try_map_file(file, len, prot, offset).with_call("mmap", || {
-        format!("{len} bytes of fd {fd} at offset {offset}")
-    })
+    try_map_file(file, len, prot, offset)
+        .with_call("mmap", || tr!("{len} bytes of fd {fd} at offset {offset}"))
 }
 
 /// `munmap(addr, len)`: the mapping is gone from this process.
@@ -166,7 +167,7 @@ fn unmap(region: Mapping) -> Result<()> {
     let result = unsafe { mman::munmap(addr, len) };
     let start = addr.as_ptr() as usize;
     show::munmap(start, len, result);
-    result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
+    result.with_call("munmap", || tr!("{len} bytes at {start:#x}"))
 }
 
 /// `mmap(NULL, len, prot, MAP_PRIVATE, fd, offset)` through libc, exactly

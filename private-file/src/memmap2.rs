@@ -1,8 +1,8 @@
 //! `memmap2`: the same quadrant through the memmap2 crate, and the two
 //! rules of the raw call it hides (page-aligned offsets, length 0).
 
-use common::say;
 use common::{Ctx, Result, WithCall, claim_eq, evidence, explain, page_size};
+use common::{say, tr};
 use nix::unistd::getpid;
 
 use crate::Sample;
@@ -37,7 +37,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // SAFETY: as above: our own, empty scratch file.
     let empty_map =
         unsafe { ::memmap2::MmapOptions::new().map_copy(empty.file()) }
-            .with_call("mmap", || "memmap2 map_copy of an empty file".into())?;
+            .with_call("mmap", || tr!("memmap2 map_copy of an empty file"))?;
     let addr = empty_map.as_ptr() as usize;
     say!("empty_map.len() = {} at {addr:#x}", empty_map.len());
     let line = evidence::maps_line_at(getpid(), "", addr)?;

@@ -155,7 +155,7 @@ fn unmap(region: Mapping) -> Result<()> {
     let result = unsafe { mman::munmap(addr, len) };
     let start = addr.as_ptr() as usize;
     show::munmap(start, len, result);
-    result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
+    result.with_call("munmap", || tr!("{len} bytes at {start:#x}"))
 }
 // ANCHOR_END: map
 
@@ -166,7 +166,7 @@ fn map_shared(
     prot: ProtFlags,
 ) -> Result<Mapping> {
     try_map(file, len, prot, MapFlags::MAP_SHARED)
-        .with_call("mmap", || format!("{len} bytes, MAP_SHARED"))
+        .with_call("mmap", || tr!("{len} bytes, MAP_SHARED"))
 }
 
 /// A scratch file of `len` bytes (zeros), sized with ftruncate, open
@@ -218,11 +218,9 @@ fn check_size(file: &File, needed: u64, what: &str) -> Result<()> {
     if now < needed {
         return Err(Error::plain(
             what,
-            format!(
-                "the file is now {now} bytes, shorter than the {needed} \
+            tr!("the file is now {now} bytes, shorter than the {needed} \
                  this process has mapped: touching the pages past its end \
-                 would be SIGBUS, so it stops here"
-            ),
+                 would be SIGBUS, so it stops here"),
         ));
     }
     Ok(())
@@ -271,7 +269,7 @@ struct Filesystem {
 /// `fstatfs(fd)`: which filesystem holds `file`, printed as evidence.
 fn filesystem(file: &File) -> Result<Filesystem> {
     let fs = nix::sys::statfs::fstatfs(file)
-        .with_call("fstatfs", || "the scratch file".into())?;
+        .with_call("fstatfs", || tr!("the scratch file"))?;
     let magic = fs.filesystem_type().0 as u64;
     let (name, in_memory) = match magic {
         0x0102_1994 => ("tmpfs", true),

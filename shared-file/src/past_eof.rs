@@ -13,7 +13,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use common::fault::{self, Access::Read};
 use common::mapping::Mapping;
 use common::{
-    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, say, show,
+    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, say,
+    show, tr,
 };
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 use nix::unistd::getpid;
@@ -105,7 +106,7 @@ fn map_with_guard(file: &File, len: usize) -> Result<(Mapping, Mapping)> {
     let reserved = unsafe { mman::mmap_anonymous(None, total, none, private) };
     let got = reserved.map(|p| p.as_ptr() as usize);
     show::mmap(None, total.get(), none.bits(), private.bits(), -1, 0, got);
-    let start = reserved.with_call("mmap", || "the reservation".into())?;
+    let start = reserved.with_call("mmap", || tr!("the reservation"))?;
     let at = NonZeroUsize::new(start.as_ptr() as usize);
     let length = NonZeroUsize::new(len).expect("not zero");
     let (fixed, fd) =
@@ -124,7 +125,7 @@ fn map_with_guard(file: &File, len: usize) -> Result<(Mapping, Mapping)> {
         got,
     );
     let addr =
-        mapped.with_call("mmap", || "MAP_FIXED over the reservation".into())?;
+        mapped.with_call("mmap", || tr!("MAP_FIXED over the reservation"))?;
     let guard = NonNull::new((addr.as_ptr() as usize + len) as *mut c_void)
         .expect("not null");
     // SAFETY: the file mapping is what this mmap of `len` bytes returned;
@@ -160,5 +161,5 @@ fn resize(file: &std::fs::File, len: u64) -> Result<()> {
         &format!("{}, {len}", file.as_raw_fd()),
         result.map(|()| 0),
     );
-    result.with_call("ftruncate", || "the scratch file".into())
+    result.with_call("ftruncate", || tr!("the scratch file"))
 }

@@ -13,7 +13,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 
-use common::{Error, Result, WithCall, futex, narrate, say};
+use common::{Error, Result, WithCall, futex, narrate, say, tr};
 use nix::sys::mman::MapFlags;
 use nix::unistd::Pid;
 
@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let usage = || {
         Error::plain(
             NAME,
-            "expects FILE ROUNDS PARENT (used by unrelated-peer)",
+            tr!("expects FILE ROUNDS PARENT (used by unrelated-peer)"),
         )
     };
     let [_, rounds, parent] = args else {
@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut go = [0u8; 3];
     std::io::stdin()
         .read_exact(&mut go)
-        .with_call("read", || "stdin: the lesson's go".into())?;
+        .with_call("read", || tr!("stdin: the lesson's go"))?;
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -86,20 +86,23 @@ pub fn run(args: &[String]) -> Result<()> {
 
 /// Refuse a file the lesson did not create for this peer.
 fn check_file(path: &Path) -> Result<()> {
-    let refuse = |why: &str| {
-        Error::plain(NAME, format!("refusing {}: {why}", path.display()))
-    };
+    let path_text = path.display();
+    let refuse = |why: String| Error::plain(NAME, why);
     let named = path.file_name().and_then(|n| n.to_str());
     if !named.is_some_and(|n| n.starts_with("mmap-quadrants-shared-file-")) {
-        return Err(refuse("not a scratch file of shared-file"));
+        return Err(refuse(tr!(
+            "refusing {path_text}: not a scratch file of shared-file"
+        )));
     }
     let meta = std::fs::symlink_metadata(path)
         .with_call("lstat", || path.display().to_string())?;
     if !meta.is_file() || meta.uid() != nix::unistd::geteuid().as_raw() {
-        return Err(refuse("not a regular file of this user"));
+        return Err(refuse(tr!(
+            "refusing {path_text}: not a regular file of this user"
+        )));
     }
     if meta.len() != common::page_size() as u64 {
-        return Err(refuse("not one page long"));
+        return Err(refuse(tr!("refusing {path_text}: not one page long")));
     }
     Ok(())
 }

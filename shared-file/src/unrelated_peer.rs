@@ -28,7 +28,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
 use common::{
-    Ctx, Error, Result, WithCall, claim_eq, evidence, explain, futex, say,
+    Ctx, Error, Result, WithCall, claim_eq, evidence, explain, futex, say, tr,
 };
 use nix::sys::signal::Signal;
 use nix::unistd::{Pid, getpid};
@@ -119,7 +119,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let code = exit_code(peer_pid, status)?;
     say!("peer {peer_pid} exited {code}");
     if code != 0 {
-        return Err(Error::plain("peer", format!("{peer_pid} exited {code}")));
+        return Err(Error::plain("peer", tr!("{peer_pid} exited {code}")));
     }
     explain!(
         "By hand, two unrelated processes: 'shared-file watch FILE' and \
@@ -134,9 +134,9 @@ fn exit_code(pid: Pid, status: ExitStatus) -> Result<i32> {
         (Some(code), _) => Ok(code),
         (None, Some(Ok(signal))) => Err(Error::plain(
             "waitpid",
-            format!("process {pid} was killed by {signal}"),
+            tr!("process {pid} was killed by {signal}"),
         )),
-        _ => Err(Error::plain("waitpid", format!("process {pid}: {status}"))),
+        _ => Err(Error::plain("waitpid", tr!("process {pid}: {status}"))),
     }
 }
 

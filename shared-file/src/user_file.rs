@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 
 use common::{Ctx, Error, Result, WithCall, claim, claim_on, narrate};
-use common::{say, userfile};
+use common::{say, tr, userfile};
 use nix::sys::mman::{MapFlags, ProtFlags};
 
 use crate::{RW, check_size, map_shared, text, try_map, unmap, vm_flags};
@@ -29,22 +29,14 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     let size = opened.size;
     narrate::evidence("fstat", &format!("{}, {size} bytes", opened.kind));
     if size == 0 {
-        return Err(Error::plain(
-            "FILE",
-            format!(
-                "{shown} ({}) has size 0: no page to map (a length of 0 is EINVAL)",
-                opened.kind
-            ),
-        ));
+        return Err(Error::plain("FILE", empty(&shown, opened.kind)));
     }
     let ram = common::bench::total_ram()?;
     if size > ram / 2 {
         return Err(Error::plain(
             "FILE",
-            format!(
-                "{shown} is {size} bytes, more than half of this machine's RAM: \
-             the lesson touches every page of it; try a smaller file"
-            ),
+            tr!("{shown} is {size} bytes, more than half of this machine's \
+                 RAM: the lesson touches every page of it; try a smaller file"),
         ));
     }
     let len = size as usize;
@@ -54,7 +46,7 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
         ProtFlags::PROT_READ
     };
     let original = try_map(&opened.file, len, prot, MapFlags::MAP_SHARED)
-        .with_call("mmap", || format!("{shown}, a {}", opened.kind))?;
+        .with_call("mmap", || which(&shown, opened.kind))?;
     let s = vm_flags(original.start())?;
     if cx.in_place {
         claim_on!(
@@ -140,6 +132,54 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Why a file of size 0 (`kind`, as fstat names it) is refused: a
+/// sentence for each kind.
+fn empty(shown: &str, kind: &str) -> String {
+    match kind {
+        "regular file" => tr!(
+            "{shown} (regular file) has size 0: no page to map (a length of 0 \
+             is EINVAL)"
+        ),
+        "directory" => tr!(
+            "{shown} (directory) has size 0: no page to map (a length of 0 is \
+             EINVAL)"
+        ),
+        "character device" => tr!(
+            "{shown} (character device) has size 0: no page to map (a length \
+             of 0 is EINVAL)"
+        ),
+        "block device" => tr!(
+            "{shown} (block device) has size 0: no page to map (a length of 0 \
+             is EINVAL)"
+        ),
+        "FIFO" => tr!(
+            "{shown} (FIFO) has size 0: no page to map (a length of 0 is \
+             EINVAL)"
+        ),
+        "socket" => tr!(
+            "{shown} (socket) has size 0: no page to map (a length of 0 is \
+             EINVAL)"
+        ),
+        _ => tr!(
+            "{shown} (special file) has size 0: no page to map (a length of 0 \
+             is EINVAL)"
+        ),
+    }
+}
+
+/// The file mmap refused, with its kind (as fstat names it).
+fn which(shown: &str, kind: &str) -> String {
+    match kind {
+        "regular file" => tr!("{shown}, a regular file"),
+        "directory" => tr!("{shown}, a directory"),
+        "character device" => tr!("{shown}, a character device"),
+        "block device" => tr!("{shown}, a block device"),
+        "FIFO" => tr!("{shown}, a FIFO"),
+        "socket" => tr!("{shown}, a socket"),
+        _ => tr!("{shown}, a special file"),
+    }
 }
 
 /// A hash of the first `size` bytes of `file`, read with pread(2) in

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering, fence};
 use std::time::Duration;
 
 use common::mapping::Mapping;
-use common::{Ctx, Error, Result, futex, say, userfile};
+use common::{Ctx, Error, Result, futex, say, tr, userfile};
 use nix::errno::Errno;
 use nix::sys::mman::ProtFlags;
 
@@ -23,19 +23,18 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
         [path, n] => (
             path,
             Some(n.parse::<u32>().map_err(|_| {
-                Error::plain("watch", format!("N must be a number, not {n:?}"))
+                Error::plain("watch", tr!("N must be a number, not {n:?}"))
             })?),
         ),
-        _ => return Err(Error::plain("watch", "expects FILE [N]")),
+        _ => return Err(Error::plain("watch", tr!("expects FILE [N]"))),
     };
     let page = common::page_size();
     let opened = userfile::open(Path::new(path), false)?;
     if opened.kind != "regular file" || opened.size < page as u64 {
         return Err(Error::plain(
             "watch",
-            format!(
-                "{path} is not a one-page file: make it with 'shared-file write {path} TEXT'"
-            ),
+            tr!("{path} is not a one-page file: make it with 'shared-file \
+                 write {path} TEXT'"),
         ));
     }
     let region = map_shared(&opened.file, page, ProtFlags::PROT_READ)?;
@@ -70,7 +69,7 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
                     return Err(Error::sys(
                         "futex",
                         e,
-                        "FUTEX_WAIT on FILE's counter",
+                        tr!("FUTEX_WAIT on FILE's counter"),
                     ));
                 }
             }

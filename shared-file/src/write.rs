@@ -10,7 +10,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::atomic::Ordering;
 
-use common::{Ctx, Error, Result, WithCall, futex, say, show};
+use common::{Ctx, Error, Result, WithCall, futex, say, show, tr};
 
 use nix::sys::mman::MapFlags;
 
@@ -20,14 +20,14 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     let force = args.iter().any(|a| a == "--force");
     let rest: Vec<&String> = args.iter().filter(|a| *a != "--force").collect();
     let [path, message] = rest[..] else {
-        return Err(Error::plain("write", "expects FILE TEXT [--force]"));
+        return Err(Error::plain("write", tr!("expects FILE TEXT [--force]")));
     };
     let page = common::page_size();
     if message.len() >= demo_counter() || message.contains('\0') {
         return Err(Error::plain(
             "write",
-            format!(
-                "TEXT must be shorter than {} bytes, without NUL",
+            tr!(
+                "TEXT must be shorter than {0} bytes, without NUL",
                 demo_counter()
             ),
         ));
@@ -42,17 +42,15 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
         .with_call("open", || path.clone())?;
     let meta = file.metadata().with_call("fstat", || path.clone())?;
     if !meta.is_file() {
-        return Err(Error::plain(
-            "write",
-            format!("{path} is not a regular file"),
-        ));
+        return Err(Error::plain("write", tr!("{path} is not a regular file")));
     }
     if meta.len() != 0 && !force && !is_demo_file(&file, meta.len())? {
         return Err(Error::plain(
             "write",
-            format!(
+            tr!(
                 "{path} is not a demo file (one page: text, zeros, a counter); \
-             writing would overwrite its first page: add --force to do it anyway"
+                 writing would overwrite its first page: add --force to do it \
+                 anyway"
             ),
         ));
     }
