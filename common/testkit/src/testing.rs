@@ -927,7 +927,7 @@ pub mod checks {
         // Size and Rss must stand still: Pss moves whenever any other
         // process maps or unmaps a library the shell shares (the other
         // tests start hundreds).
-        let size_rss = |out: &Run| {
+        let size_rss = |out: &super::Run| {
             let (size, rss, _) = maps_totals(&out.stdout);
             (size, rss)
         };
