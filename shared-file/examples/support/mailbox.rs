@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
-use common::{Error, Result, WithCall, claim_eq, say};
+use common::{Error, Result, WithCall, claim_eq, say, tr};
 
 pub use super::{get_text, put_text, wait_for};
 pub use common::futex::set_and_wake;
@@ -49,7 +49,7 @@ pub fn check(send: fn(&Mapping, &str) -> Result<()>) -> Result<()> {
     }
     let status = receiver.wait().with_call("waitpid", String::new)?;
     if status.code() != Some(0) {
-        return Err(Error::plain("receiver", format!("it ended: {status}")));
+        return Err(Error::plain("receiver", tr!("it ended: {status}")));
     }
     // What the receiver got, as it logged it in the page before it exited.
     std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
@@ -75,7 +75,7 @@ pub fn serve_if_receiver(receive: fn(&Mapping) -> Result<String>) {
     let run = || -> Result<()> {
         let parent = parent
             .parse()
-            .map_err(|_| Error::plain("--receive", "PARENT is a PID"))?;
+            .map_err(|_| Error::plain("--receive", tr!("PARENT is a PID")))?;
         common::fork::die_with_parent(nix::unistd::Pid::from_raw(parent))?;
         let file = std::fs::OpenOptions::new()
             .read(true)

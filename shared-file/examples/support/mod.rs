@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::mapping::Mapping;
 use common::scratch::ScratchFile;
-use common::{Error, Result, WithCall, futex, page_size, show};
+use common::{Error, Result, WithCall, futex, page_size, show, tr};
 use nix::errno::Errno;
 use nix::sys::mman::{MapFlags, ProtFlags, mmap};
 
@@ -93,10 +93,9 @@ pub fn wait_for(word: &AtomicU32, wanted: u32, what: &str) -> Result<()> {
         if Instant::now() > deadline {
             return Err(Error::plain(
                 "futex",
-                format!(
-                    "waited 5 s for {what}, still {now}: does the other side \
-                     set it, and wake this one?"
-                ),
+                // `what` is the caller's own words.
+                tr!("waited 5 s for {what}, still {now}: does the other side \
+                     set it, and wake this one?"),
             ));
         }
         match futex::wait(word, now, Duration::from_millis(100)) {
