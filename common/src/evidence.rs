@@ -257,8 +257,27 @@ pub fn claim_own_copy(page: PageInfo, text: &str) {
 /// Claim that `line` belongs to `quadrant`: "so this line belongs to the
 /// shared anonymous quadrant".
 pub fn claim_quadrant(line: &MapsLine, quadrant: crate::proc::maps::Quadrant) {
+    use crate::proc::maps::Quadrant;
+    let text = match quadrant {
+        Quadrant::PrivateFile => {
+            crate::tr!(
+                "so this line belongs to the private file mapping quadrant"
+            )
+        }
+        Quadrant::PrivateAnon => crate::tr!(
+            "so this line belongs to the private anonymous mapping quadrant"
+        ),
+        Quadrant::SharedFile => {
+            crate::tr!(
+                "so this line belongs to the shared file mapping quadrant"
+            )
+        }
+        Quadrant::SharedAnon => crate::tr!(
+            "so this line belongs to the shared anonymous mapping quadrant"
+        ),
+    };
     crate::narrate::claim_eq(
-        &format!("so this line belongs to the {quadrant} quadrant"),
+        &text,
         quadrant.to_string(),
         quadrant_of(Some(line)),
     );
