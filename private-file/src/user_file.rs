@@ -45,6 +45,7 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     same_inode(&line, &fstat(&opened.file)?);
     let (got, whole) = (line.len(), mapping.len());
     match whole / page {
+        1 if size == 1 => claim_eq!(got, whole, "1 byte takes 1 page"),
         1 => claim_eq!(got, whole, "{size} bytes take 1 page"),
         n => claim_eq!(got, whole, "{size} bytes take {n} pages"),
     };

@@ -75,7 +75,12 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     // Step 1.2: choose what to change: a scratch copy, or the file.
     let copy = if cx.in_place {
         cx.step("--in-place: change your file itself");
-        say!("about to upper-case {letters} letters in {shown}, in place");
+        match letters {
+            1 => say!("about to upper-case 1 letter in {shown}, in place"),
+            _ => say!(
+                "about to upper-case {letters} letters in {shown}, in place"
+            ),
+        }
         None
     } else {
         cx.step("work on a scratch copy (your file is not written; --in-place would)");
@@ -110,7 +115,18 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
             }
         }
     }
-    say!("{lines} lines; stored {stored} upper-case letters and nothing else");
+    match (lines, stored) {
+        (1, 1) => say!("1 line; stored 1 upper-case letter and nothing else"),
+        (1, _) => {
+            say!("1 line; stored {stored} upper-case letters and nothing else")
+        }
+        (_, 1) => {
+            say!("{lines} lines; stored 1 upper-case letter and nothing else")
+        }
+        _ => say!(
+            "{lines} lines; stored {stored} upper-case letters and nothing else"
+        ),
+    }
     say!("now starts {}", text(&target.load_bytes(0, len.min(64))));
     cx.pause();
     unmap(target)?;
