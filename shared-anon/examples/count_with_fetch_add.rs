@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 
 use common::exercise::Exercise;
-use common::{Result, narrate};
+use common::{Result, narrate, tr};
 
 fn main() {
     common::exercise::main(&Exercise {
@@ -44,22 +44,24 @@ const RACES: u32 = 5;
 fn check() -> Result<()> {
     let page = harness::map_shared_page()?;
     let counter = page.counter(0);
-    let mut got = format!("{} every time", 2 * N);
+    let both = 2 * N;
+    let mut lost_in = None;
     for race in 1..=RACES {
         counter.store(0, Relaxed);
         harness::race(N, || add_one(counter))?;
         let total = counter.load(Relaxed);
-        if total != 2 * N {
-            let lost = 2 * N - total;
-            got = format!("{total} in race {race}: {lost} updates were lost");
+        if total != both {
+            let lost = both - total;
+            lost_in =
+                Some(tr!("{total} in race {race}: {lost} updates were lost"));
             break;
         }
     }
     narrate::claim(
-        got.ends_with("every time"),
-        &format!("parent and child each add 1, {N} times: no update is lost"),
-        format!("{} every time ({RACES} races)", 2 * N),
-        got,
+        lost_in.is_none(),
+        &tr!("parent and child each add 1, {N} times: no update is lost"),
+        tr!("{both} every time ({RACES} races)"),
+        lost_in.unwrap_or_else(|| tr!("{both} every time")),
     );
     Ok(())
 }

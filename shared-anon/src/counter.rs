@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64};
 use common::fork::fork_child;
 use common::futex::{self, Other};
 use common::mapping::Mapping;
+use common::tr;
 use common::{Ctx, Result, claim_eq, explain, narrate, page_size, say, step};
 use nix::sys::mman::MapFlags;
 use nix::unistd::getpid;
@@ -51,7 +52,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
         "counter",
         &format!("{total}: {lost} of {of} updates were lost"),
     );
-    explain!("{}", what_happened(lost));
+    narrate::explain(&what_happened(lost));
     explain!(
         "If the other process stores between a load and its store, that \
          store is stale: the other's adds are lost. Every access is atomic: \
@@ -115,13 +116,18 @@ fn start_together(ready: &AtomicU32, other: Other) -> Result<()> {
     Ok(())
 }
 
-/// The one-line reading of the count: what this run showed. One line, so
-/// that the book's transcript check can mask which one a run printed.
-fn what_happened(lost: u64) -> &'static str {
+/// The one-line reading of the count, in the chosen language: what this
+/// run showed. One line, so that the book's transcript check can mask
+/// which one a run printed.
+fn what_happened(lost: u64) -> String {
     if lost > 0 {
-        "Updates were lost: the loops interleaved between a load and its store."
+        tr!(
+            "Updates were lost: the loops interleaved between a load and its store."
+        )
     } else {
-        "None lost this time: the loops never interleaved between load and store."
+        tr!(
+            "None lost this time: the loops never interleaved between load and store."
+        )
     }
 }
 

@@ -21,7 +21,7 @@ use std::ffi::CString;
 use common::fork::fork_child;
 use common::proc::maps::{self, Quadrant::SharedAnon};
 use common::{
-    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain,
+    Ctx, Error, Result, WithCall, claim, claim_eq, evidence, explain, tr,
 };
 use common::{narrate, page_size, show};
 use nix::sys::mman::MapFlags;
@@ -81,12 +81,13 @@ fn until_stopped(pid: Pid) -> Result<()> {
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    Err(Error::plain("exec", format!("child {pid} never stopped")))
+    Err(Error::plain("exec", tr!("child {pid} never stopped")))
 }
 
 /// `shared-anon __after-exec ADDR PID`: run by the exec'd child.
 pub fn after_exec(args: &[String]) -> Result<()> {
-    let usage = || Error::plain(AFTER_EXEC, "expects ADDR PID (used by exec)");
+    let usage =
+        || Error::plain(AFTER_EXEC, tr!("expects ADDR PID (used by exec)"));
     let [addr, pid] = args else {
         return Err(usage());
     };

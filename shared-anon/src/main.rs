@@ -16,7 +16,7 @@ use std::num::NonZeroUsize;
 use common::cli::{Command, Internal, Lesson, Scenario};
 use common::fork::{Child, ChildEnd};
 use common::mapping::Mapping;
-use common::{Error, Result, WithCall, claim, narrate, show};
+use common::{Error, Result, WithCall, claim, narrate, show, tr};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 
 mod bench;
@@ -102,8 +102,7 @@ fn map_anonymous(len: usize, flags: MapFlags) -> Result<Mapping> {
     let sent = flags | MapFlags::MAP_ANONYMOUS;
     let outcome = result.map(|p| p.as_ptr() as usize);
     show::mmap(None, len, prot.bits(), sent.bits(), -1, 0, outcome);
-    let addr =
-        result.with_call("mmap", || format!("{len} bytes, anonymous"))?;
+    let addr = result.with_call("mmap", || tr!("{len} bytes, anonymous"))?;
     // SAFETY: `addr` is what this successful mmap of `len` bytes returned,
     // and only the `Mapping` will unmap it.
     Ok(unsafe { Mapping::adopt(addr, len) })
@@ -120,7 +119,7 @@ fn unmap(region: Mapping) -> Result<()> {
     let result = unsafe { mman::munmap(addr, len) };
     let start = addr.as_ptr() as usize;
     show::munmap(start, len, result);
-    result.with_call("munmap", || format!("{len} bytes at {start:#x}"))
+    result.with_call("munmap", || tr!("{len} bytes at {start:#x}"))
 }
 // ANCHOR_END: unmap
 
@@ -132,7 +131,7 @@ fn child_done(child: Child) -> Result<()> {
     if let ChildEnd::Killed { pid, signal } = end {
         return Err(Error::plain(
             "waitpid",
-            format!("child {pid} was killed by {signal} before it finished"),
+            tr!("child {pid} was killed by {signal} before it finished"),
         ));
     }
     let held = matches!(end, ChildEnd::Exited { code: 0, .. });

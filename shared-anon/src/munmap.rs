@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use common::fork::fork_child;
 use common::proc::maps;
-use common::{Ctx, Error, Result, claim, evidence, page_size, say};
+use common::{Ctx, Error, Result, claim, evidence, page_size, say, tr};
 use nix::sys::mman::MapFlags;
 use nix::sys::signal::Signal::SIGSEGV;
 use nix::unistd::getpid;
@@ -40,10 +40,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let child = fork_child(move || {
         // Make sure nothing new was mapped there since step 7.2.
         if maps::find(getpid(), addr)?.is_some() {
-            return Err(Error::plain(
-                "maps",
-                format!("{addr:#x} mapped again"),
-            ));
+            return Err(Error::plain("maps", tr!("{addr:#x} mapped again")));
         }
         say!("loading one byte from {addr:#x}");
         // SAFETY: this child exists to take the fault: the address is not

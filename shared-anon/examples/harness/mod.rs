@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::fork::{Child, ChildEnd, exit_now, fork_child};
 use common::futex::{self, Other};
 use common::mapping::Mapping;
-use common::{Error, Result, WithCall, narrate, page_size};
+use common::{Error, Result, WithCall, narrate, page_size, tr};
 use nix::errno::Errno;
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 use nix::unistd::getpid;
@@ -24,7 +24,7 @@ pub fn map_shared_page() -> Result<Mapping> {
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
     // SAFETY: a fresh mapping where the kernel chooses; the Mapping owns it.
     let addr = unsafe { mmap_anonymous(None, len, prot, MapFlags::MAP_SHARED) }
-        .with_call("mmap", || "one shared page".into())?;
+        .with_call("mmap", || tr!("one shared page"))?;
     // SAFETY: what this successful mmap of one page returned.
     Ok(unsafe { Mapping::adopt(addr, len.get()) })
 }
@@ -45,9 +45,9 @@ pub fn wait_while(word: &AtomicU32, value: u32) {
         narrate::claim(
             false,
             "every wait_while is woken by the other process",
-            "a wake (harness::wake) after the word changes",
-            "three waits slept their full second: nobody woke them, or \
-             the word never changed",
+            tr!("a wake (harness::wake) after the word changes"),
+            tr!("three waits slept their full second: nobody woke them, or \
+                 the word never changed"),
         );
         exit_now(1);
     }
@@ -95,7 +95,12 @@ pub fn child_done(child: Child) -> Result<()> {
     match child.wait_quietly()? {
         ChildEnd::Exited { code: 0, .. } => Ok(()),
         ChildEnd::Exited { code, .. } => {
-            narrate::claim(false, "the child's checks held", "exit 0", code);
+            narrate::claim(
+                false,
+                "the child's checks held",
+                tr!("exit 0"),
+                code,
+            );
             Ok(())
         }
         end => Err(Error::plain("waitpid", format!("{end}"))),
@@ -118,27 +123,21 @@ pub fn cpu_time() -> Duration {
 }
 
 /// The mailbox exercise: `Ok` if `received` is 1, 2, 3, ... in order,
-/// else what went wrong first, in words.
+/// else what went wrong first, in words (in the chosen language).
 pub fn in_order(received: &[u32]) -> std::result::Result<(), String> {
     for (i, &got) in (1..).zip(received) {
         if got == i {
             continue;
         }
         return Err(if got == 0 {
-            format!(
-                "receive number {i} returned EMPTY: it did not wait for a \
-                 message"
-            )
+            tr!("receive number {i} returned EMPTY: it did not wait for a \
+                 message")
         } else if got < i {
-            format!(
-                "receive number {i} returned {got} again: it did not wait \
-                 for a new message"
-            )
+            tr!("receive number {i} returned {got} again: it did not wait \
+                 for a new message")
         } else {
-            format!(
-                "receive number {i} returned {got}: message {i} was lost, \
-                 overwritten (send did not wait for an EMPTY mailbox)"
-            )
+            tr!("receive number {i} returned {got}: message {i} was lost, \
+                 overwritten (send did not wait for an EMPTY mailbox)")
         });
     }
     Ok(())
@@ -177,43 +176,40 @@ pub fn lock_checks(
         after_unlock,
         "while the child holds the lock, the parent's lock() waits for its \
          unlock()",
-        "it returns after the child's unlock",
-        format!("it returned after {waited} ms, while the child held it"),
+        tr!("it returns after the child's unlock"),
+        tr!("it returned after {waited} ms, while the child held it"),
     );
     if after_unlock {
         let cpu = cpu.as_millis();
         narrate::claim(
             cpu < 50,
-            &format!(
+            &tr!(
                 "it slept while it waited: {cpu} ms of CPU time in {waited} ms"
             ),
-            "under 50 ms (a sleeping process uses no CPU)",
-            format!("{cpu} ms: it spun"),
+            tr!("under 50 ms (a sleeping process uses no CPU)"),
+            tr!("{cpu} ms: it spun"),
         );
+        let limit = hold + 400; // a wait's timeout is 1 s
         narrate::claim(
-            waited < hold + 400, // a wait's timeout is 1 s
-            &format!(
-                "the child's unlock() woke it: it waited {waited} ms for a \
-                 {hold} ms hold"
-            ),
-            format!("less than {} ms", hold + 400),
-            format!("{waited} ms: it slept until its wait timed out"),
+            waited < limit,
+            &tr!("the child's unlock() woke it: it waited {waited} ms for a \
+                 {hold} ms hold"),
+            tr!("less than {limit} ms"),
+            tr!("{waited} ms: it slept until its wait timed out"),
         );
     }
     counter.store(0, Ordering::Relaxed);
     race(N, || add_one(word, counter))?;
     let total = counter.load(Ordering::Relaxed);
+    let lost = (2 * N).saturating_sub(total);
     narrate::claim(
         total == 2 * N,
-        &format!(
+        &tr!(
             "parent and child each add 1, {N} times, between lock() and \
              unlock(): none is lost"
         ),
         2 * N,
-        format!(
-            "{total}: {} updates were lost",
-            (2 * N).saturating_sub(total)
-        ),
+        tr!("{total}: {lost} updates were lost"),
     );
     let end = word.load(Ordering::Relaxed);
     narrate::claim(end == 0, "the lock is FREE at the end", 0, end);
@@ -247,20 +243,18 @@ pub fn mailbox_checks(
     let verdict = in_order(&received);
     narrate::claim(
         verdict.is_ok(),
-        &format!("the parent received 1, 2, ..., {K}, each once, in order"),
-        "every message once",
+        &tr!("the parent received 1, 2, ..., {K}, each once, in order"),
+        tr!("every message once"),
         verdict.as_ref().err().map_or("", String::as_str),
     );
     if verdict.is_ok() {
         let dawdle = DAWDLE.as_millis();
         narrate::claim(
             cpu < 100,
-            &format!(
-                "while the child dawdled {dawdle} ms, the parent slept: \
-                 {cpu} ms of CPU time in all"
-            ),
-            "under 100 ms (sleeping in FUTEX_WAIT costs no CPU)",
-            format!("{cpu} ms: it spun instead of sleeping"),
+            &tr!("while the child dawdled {dawdle} ms, the parent slept: \
+                 {cpu} ms of CPU time in all"),
+            tr!("under 100 ms (sleeping in FUTEX_WAIT costs no CPU)"),
+            tr!("{cpu} ms: it spun instead of sleeping"),
         );
     }
     Ok(())

@@ -14,7 +14,7 @@ use common::exercise::Exercise;
 use common::fork::fork_child;
 use common::mapping::Mapping;
 use common::narrate::{claim_eq, say};
-use common::{Result, WithCall, page_size};
+use common::{Result, WithCall, page_size, tr};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 
 fn main() {
@@ -33,7 +33,7 @@ fn map_shared() -> Result<Mapping> {
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
     // SAFETY: a fresh mapping where the kernel chooses; the Mapping owns it.
     let addr = unsafe { mmap_anonymous(None, len, prot, MapFlags::MAP_SHARED) }
-        .with_call("mmap", || "one page".into())?;
+        .with_call("mmap", || tr!("one page"))?;
     // SAFETY: what this successful mmap of one page returned.
     Ok(unsafe { Mapping::adopt(addr, len.get()) })
 }
