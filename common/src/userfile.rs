@@ -17,9 +17,36 @@ use crate::error::{Result, WithCall};
 pub struct Opened {
     pub file: File,
     pub size: u64,
-    /// `regular file`, `directory`, `FIFO`, ...
-    pub kind: &'static str,
+    pub kind: FileKind,
     pub inode: u64,
+}
+
+/// What kind of file `fstat` says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Regular,
+    Directory,
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Socket,
+    /// Anything else (a kind this lesson does not name).
+    Special,
+}
+
+/// `regular file`, `directory`, `FIFO`, ... as `ls -l` would say it.
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileKind::Regular => "regular file",
+            FileKind::Directory => "directory",
+            FileKind::Fifo => "FIFO",
+            FileKind::CharDevice => "character device",
+            FileKind::BlockDevice => "block device",
+            FileKind::Socket => "socket",
+            FileKind::Special => "special file",
+        })
+    }
 }
 
 /// `open(path, O_RDONLY or O_RDWR | O_NONBLOCK | O_CLOEXEC)` and `fstat`.
@@ -35,19 +62,19 @@ pub fn open(path: &Path, writable: bool) -> Result<Opened> {
         .with_call("fstat", || path.display().to_string())?;
     let t = meta.file_type();
     let kind = if t.is_file() {
-        "regular file"
+        FileKind::Regular
     } else if t.is_dir() {
-        "directory"
+        FileKind::Directory
     } else if t.is_fifo() {
-        "FIFO"
+        FileKind::Fifo
     } else if t.is_char_device() {
-        "character device"
+        FileKind::CharDevice
     } else if t.is_block_device() {
-        "block device"
+        FileKind::BlockDevice
     } else if t.is_socket() {
-        "socket"
+        FileKind::Socket
     } else {
-        "special file"
+        FileKind::Special
     };
     use std::os::unix::fs::MetadataExt;
     Ok(Opened {
@@ -83,13 +110,13 @@ mod tests {
         )
         .unwrap();
         let opened = open(&fifo, false).unwrap();
-        assert_eq!(opened.kind, "FIFO");
+        assert_eq!(opened.kind, FileKind::Fifo);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn proc_files_report_size_zero() {
         let opened = open(Path::new("/proc/self/status"), false).unwrap();
-        assert_eq!((opened.kind, opened.size), ("regular file", 0));
+        assert_eq!((opened.kind, opened.size), (FileKind::Regular, 0));
     }
 }

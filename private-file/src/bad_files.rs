@@ -2,6 +2,7 @@
 //! pages to map: ENODEV. An empty file mapped with its size (0) is EINVAL,
 //! though a longer mapping of it is allowed (touching it is SIGBUS).
 
+use common::userfile::FileKind;
 use std::os::fd::AsRawFd;
 
 use common::fault::{self, Access};
@@ -29,7 +30,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let opened = userfile::open(&dir, false)?;
     let path = dir.display();
     match opened.kind {
-        "directory" => say!("opened {path} (directory)"),
+        FileKind::Directory => say!("opened {path} (directory)"),
         // TMPDIR names something else: fstat says what.
         kind => {
             say!("opened {path}");

@@ -2,6 +2,7 @@
 //! show its maps line and first bytes. The file is never written; it may
 //! change at any moment, so it is read with atomic loads only.
 
+use common::userfile::FileKind;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
@@ -91,29 +92,35 @@ fn why_not(errno: Errno, opened: &Opened, path: &Path) -> String {
         ),
         // The kind as fstat names it, in each sentence of its own.
         Errno::ENODEV => match kind {
-            "directory" => tr!("{path:?} is a directory that cannot be mapped"),
-            "regular file" => {
+            FileKind::Directory => {
+                tr!("{path:?} is a directory that cannot be mapped")
+            }
+            FileKind::Regular => {
                 tr!("{path:?} is a regular file that cannot be mapped")
             }
-            "character device" => {
+            FileKind::CharDevice => {
                 tr!("{path:?} is a character device that cannot be mapped")
             }
-            "block device" => {
+            FileKind::BlockDevice => {
                 tr!("{path:?} is a block device that cannot be mapped")
             }
-            "FIFO" => tr!("{path:?} is a FIFO that cannot be mapped"),
-            "socket" => tr!("{path:?} is a socket that cannot be mapped"),
+            FileKind::Fifo => tr!("{path:?} is a FIFO that cannot be mapped"),
+            FileKind::Socket => {
+                tr!("{path:?} is a socket that cannot be mapped")
+            }
             _ => tr!("{path:?} is a special file that cannot be mapped"),
         },
         _ => match kind {
-            "regular file" => tr!("{path:?} (regular file, {size} bytes)"),
-            "directory" => tr!("{path:?} (directory, {size} bytes)"),
-            "character device" => {
+            FileKind::Regular => tr!("{path:?} (regular file, {size} bytes)"),
+            FileKind::Directory => tr!("{path:?} (directory, {size} bytes)"),
+            FileKind::CharDevice => {
                 tr!("{path:?} (character device, {size} bytes)")
             }
-            "block device" => tr!("{path:?} (block device, {size} bytes)"),
-            "FIFO" => tr!("{path:?} (FIFO, {size} bytes)"),
-            "socket" => tr!("{path:?} (socket, {size} bytes)"),
+            FileKind::BlockDevice => {
+                tr!("{path:?} (block device, {size} bytes)")
+            }
+            FileKind::Fifo => tr!("{path:?} (FIFO, {size} bytes)"),
+            FileKind::Socket => tr!("{path:?} (socket, {size} bytes)"),
             _ => tr!("{path:?} (special file, {size} bytes)"),
         },
     }

@@ -7,6 +7,7 @@
 //! refused); only bytes that change are stored, so a sparse file keeps its
 //! holes.
 
+use common::userfile::FileKind;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
 use std::os::unix::fs::FileExt;
@@ -152,29 +153,29 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
 
 /// Why a file of size 0 (`kind`, as fstat names it) is refused: a
 /// sentence for each kind.
-fn empty(shown: &str, kind: &str) -> String {
+fn empty(shown: &str, kind: FileKind) -> String {
     match kind {
-        "regular file" => tr!(
+        FileKind::Regular => tr!(
             "{shown} (regular file) has size 0: no page to map (a length of 0 \
              is EINVAL)"
         ),
-        "directory" => tr!(
+        FileKind::Directory => tr!(
             "{shown} (directory) has size 0: no page to map (a length of 0 is \
              EINVAL)"
         ),
-        "character device" => tr!(
+        FileKind::CharDevice => tr!(
             "{shown} (character device) has size 0: no page to map (a length \
              of 0 is EINVAL)"
         ),
-        "block device" => tr!(
+        FileKind::BlockDevice => tr!(
             "{shown} (block device) has size 0: no page to map (a length of 0 \
              is EINVAL)"
         ),
-        "FIFO" => tr!(
+        FileKind::Fifo => tr!(
             "{shown} (FIFO) has size 0: no page to map (a length of 0 is \
              EINVAL)"
         ),
-        "socket" => tr!(
+        FileKind::Socket => tr!(
             "{shown} (socket) has size 0: no page to map (a length of 0 is \
              EINVAL)"
         ),
@@ -186,14 +187,14 @@ fn empty(shown: &str, kind: &str) -> String {
 }
 
 /// The file mmap refused, with its kind (as fstat names it).
-fn which(shown: &str, kind: &str) -> String {
+fn which(shown: &str, kind: FileKind) -> String {
     match kind {
-        "regular file" => tr!("{shown}, a regular file"),
-        "directory" => tr!("{shown}, a directory"),
-        "character device" => tr!("{shown}, a character device"),
-        "block device" => tr!("{shown}, a block device"),
-        "FIFO" => tr!("{shown}, a FIFO"),
-        "socket" => tr!("{shown}, a socket"),
+        FileKind::Regular => tr!("{shown}, a regular file"),
+        FileKind::Directory => tr!("{shown}, a directory"),
+        FileKind::CharDevice => tr!("{shown}, a character device"),
+        FileKind::BlockDevice => tr!("{shown}, a block device"),
+        FileKind::Fifo => tr!("{shown}, a FIFO"),
+        FileKind::Socket => tr!("{shown}, a socket"),
         _ => tr!("{shown}, a special file"),
     }
 }

@@ -6,6 +6,7 @@
 //! (fstat) each time it wakes, before touching the page; and it ends when
 //! whoever reads its output has gone (`watch FILE | head -2`).
 
+use common::userfile::FileKind;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
 use std::time::Duration;
@@ -30,7 +31,7 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     };
     let page = common::page_size();
     let opened = userfile::open(Path::new(path), false)?;
-    if opened.kind != "regular file" || opened.size < page as u64 {
+    if opened.kind != FileKind::Regular || opened.size < page as u64 {
         return Err(Error::plain(
             "watch",
             tr!("{path} is not a one-page file: make it with 'shared-file \
