@@ -31,21 +31,23 @@ pub struct Exercise {
 /// held, 1 if one failed, 2 on an error.
 pub fn main(exercise: &Exercise) -> ! {
     if std::env::args().skip(1).any(|a| a == "--hint" || a == "-h") {
-        narrate::raw(&format!("{}\n\nHint:", exercise.title));
+        narrate::raw(&crate::i18n::text(exercise.title));
+        narrate::raw("");
+        narrate::raw(&crate::tr!("Hint:"));
         narrate::explain(exercise.hint);
         crate::fork::exit_now(narrate::exit_code());
     }
-    narrate::raw(exercise.title);
+    narrate::raw(&crate::i18n::text(exercise.title));
     let code = match (exercise.check)() {
         Ok(()) => {
             let code = narrate::summary();
             if code == 0 {
-                narrate::raw("Solved: every check held.");
+                narrate::raw(&crate::tr!("Solved: every check held."));
             } else {
-                narrate::raw(
+                narrate::raw(&crate::tr!(
                     "Not yet: the [FAIL] line above says what is still \
-                     wrong. Stuck? Run it again with -- --hint.",
-                );
+                     wrong. Stuck? Run it again with -- --hint."
+                ));
             }
             code
         }

@@ -117,7 +117,7 @@ fn messages() -> BTreeMap<String, Vec<String>> {
                 from += at + field.len();
                 if let Some(key) = msgid::find_messages(
                     &format!("x!({})", &text[from..]),
-                    &[("x", 0)],
+                    &[("x!(", 0)],
                 )
                 .into_iter()
                 .next()
