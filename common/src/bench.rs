@@ -383,6 +383,29 @@ impl BenchArgs {
         Ok(n)
     }
 
+    /// `--name VALUE` where VALUE must be one of `allowed`; None if not
+    /// given.
+    pub fn choice(
+        &self,
+        name: &str,
+        allowed: &[&'static str],
+    ) -> Result<Option<&'static str>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => allowed
+                .iter()
+                .find(|a| **a == v)
+                .copied()
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::plain(
+                        &format!("--{name}"),
+                        format!("{v:?} is not one of {}", allowed.join(", ")),
+                    )
+                }),
+        }
+    }
+
     fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()

@@ -64,9 +64,17 @@ struct Row {
 }
 
 pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
-    let args = BenchArgs::parse(args, &["round-trips", "reps"])?;
+    let args = BenchArgs::parse(
+        args,
+        &["round-trips", "reps", "placement", "method"],
+    )?;
     let k = args.count("round-trips", 100_000, MAX_ROUND_TRIPS)?;
     let reps = args.count("reps", 5, MAX_REPS)? as usize;
+    // `--placement same|two|unpinned` and `--method spin|futex|pipe` narrow
+    // the run to one row (the comparison script alternates such runs with
+    // the C program's, so that both meet the same conditions).
+    let only_place = args.choice("placement", &["same", "two", "unpinned"])?;
+    let only_method = args.choice("method", &["spin", "futex", "pipe"])?;
     warn_if_unoptimised("shared-anon");
     narrate::raw(&format!(
         "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
@@ -92,8 +100,24 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     }
     placements.push(("unpinned", cpus.clone(), cpus.clone()));
     let mut rows = Vec::new();
+    let wanted_place = |place: &str| {
+        only_place.is_none_or(|p| place.split(' ').next() == Some(p))
+    };
+    let wanted_method = |m: Method| {
+        only_method.is_none_or(|o| match m {
+            Method::Spin => o == "spin",
+            Method::Futex => o == "futex",
+            Method::Pipe => o == "pipe",
+        })
+    };
     for (place, parent_cpus, child_cpus) in &placements {
+        if !wanted_place(place) {
+            continue;
+        }
         for method in [Method::Spin, Method::Futex, Method::Pipe] {
+            if !wanted_method(method) {
+                continue;
+            }
             run_on(parent_cpus)?;
             let (means, per_trip) =
                 measure(method, k, reps, (parent_cpus, child_cpus), &ticks)?;
