@@ -3,6 +3,7 @@
 //! munmap on drop.
 
 use common::evidence::{self, claim_quadrant};
+use common::narrate;
 use common::proc::maps::{self, Quadrant};
 use common::{Ctx, Result, WithCall, claim, explain, page_size, say};
 use nix::unistd::getpid;
@@ -17,7 +18,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     // ANCHOR_END: memmap2
     let addr = map.as_ptr() as usize;
     let len = map.len();
-    say!("memmap2::MmapMut::map_anon(100) = {addr:#x}, len() = {len}");
+    // A call line, as C's would be: never translated.
+    narrate::call(&format!(
+        "memmap2::MmapMut::map_anon(100) = {addr:#x}, len() = {len}"
+    ));
     let line = evidence::maps_line_at(me, "", addr)?;
     claim_quadrant(&line, Quadrant::PrivateAnon);
     claim!(line.len() == page, "len() says {len}, but the kernel mapped a \

@@ -87,10 +87,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     cx.step("memmap2: map_anon is private; shared means mapping /dev/zero");
     let private =
         MmapMut::map_anon(page).with_call("mmap", || "map_anon".into())?;
-    say!(
+    // A call line, as C's would be: never translated.
+    narrate::call(&format!(
         "memmap2::MmapMut::map_anon({page}) = {:#x}",
         private.as_ptr() as usize
-    );
+    ));
     let line = evidence::maps_line_at(me, "", private.as_ptr() as usize)?;
     claim!(
         line.perms == "rw-p",
@@ -104,7 +105,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let shared = unsafe { MmapOptions::new().len(page).map_mut(&zero) };
     let shared = shared.with_call("mmap", || "/dev/zero".into())?;
     let addr = shared.as_ptr() as usize;
-    say!("memmap2::MmapOptions::new().len({page}).map_mut(&zero) = {addr:#x}");
+    narrate::call(&format!(
+        "memmap2::MmapOptions::new().len({page}).map_mut(&zero) = {addr:#x}"
+    ));
     let zero_line = evidence::maps_line_at(me, "", addr)?;
     evidence::claim_quadrant(&zero_line, SharedAnon);
     if zero_line.kind().quadrant() == Some(SharedAnon) {

@@ -1,6 +1,7 @@
 //! Scenario `memmap2`: the same shared mapping made by the memmap2 crate,
 //! and why its `map_mut` is an unsafe fn.
 
+use common::narrate;
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use ::memmap2::MmapRaw;
@@ -17,7 +18,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let raw = MmapRaw::map_raw(file.file())
         .with_call("mmap", || "memmap2 map_raw".into())?;
     let addr = raw.as_mut_ptr() as usize;
-    say!("MmapRaw::map_raw(&file) = {addr:#x}, len() = {}", raw.len());
+    // A call line, as C's would be: never translated.
+    narrate::call(&format!(
+        "MmapRaw::map_raw(&file) = {addr:#x}, len() = {}",
+        raw.len()
+    ));
     let line = evidence::maps_line_at(getpid(), "", addr)?;
     claim!(line.perms == "rw-s", "it is MAP_SHARED: rw-s");
     for (i, &b) in b"raw".iter().enumerate() {
