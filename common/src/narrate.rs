@@ -487,8 +487,11 @@ pub(crate) fn add_child_claims(report: &[u8]) {
 /// 1 if any failed, 2 if its output could not be written (reported on
 /// stderr, once).
 pub fn exit_code() -> i32 {
-    // A child writes to the same stdout: its parent reports it, once.
-    if let Some(e) = output_error().filter(|_| role() != Role::Child) {
+    // A child or a peer writes to the same stdout: the lesson reports it,
+    // once.
+    if let Some(e) =
+        output_error().filter(|_| !matches!(role(), Role::Child | Role::Peer))
+    {
         OUTPUT_ERROR.store(0, Ordering::Relaxed);
         crate::error::report(&e);
         return crate::error::EXIT_ERROR;

@@ -201,6 +201,9 @@ pub fn strip_colour(text: &str) -> String {
 /// The checks every lesson's command line must pass, one function each so
 /// that a lesson's tests name what failed.
 pub mod checks {
+    use std::process::{Command, Stdio};
+
+    use super::Run;
     use std::path::Path;
 
     use nix::sys::signal::Signal;
@@ -261,6 +264,95 @@ pub mod checks {
             .assert_one_line_error("nope: no such scenario");
         run(exe, &["--nope"]).assert_one_line_error("--nope");
         run(exe, &["--keep=yes"]).assert_one_line_error("--keep");
+        run(exe, &[""]).assert_one_line_error("an empty argument");
+        run(exe, &["--lang", "fr"]).assert_one_line_error("en or zh");
+        // A newline in a name cannot forge a second error line.
+        run(exe, &["missing\nerror: forged"])
+            .assert_one_line_error("missing\\nerror: forged");
+    }
+
+    /// Output that cannot be written: `--help` into a full disk is one
+    /// error line and exit 2; into a closed pipe it ends quietly, exit 0;
+    /// a whole lesson into /dev/full says so once and exits 2. Never a
+    /// panic.
+    pub fn output_errors_are_one_line(exe: &Path) {
+        for args in [&["--help"][..], &["--list"][..], &[][..]] {
+            let full = std::fs::File::create("/dev/full").expect("/dev/full");
+            let out: Run = Command::new(exe)
+                .args(args)
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .stdout(full)
+                .output()
+                .expect("run")
+                .into();
+            out.assert_one_line_error("write: ENOSPC");
+        }
+        // A reader that has gone: closed before the program writes.
+        let (rx, tx) = nix::unistd::pipe().expect("pipe");
+        drop(rx);
+        let status = Command::new(exe)
+            .arg("--help")
+            .stdin(Stdio::null())
+            .stdout(tx)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run");
+        assert_eq!(status.status.code(), Some(0), "{status:?}");
+        assert!(status.stderr.is_empty(), "{status:?}");
+    }
+
+    /// `--keep` works for the whole lesson (every scratch file gets a name
+    /// of its own, and each is left behind, said on stderr); and a
+    /// relative or an empty TMPDIR works too.
+    pub fn keep_and_odd_tmpdirs(exe: &Path) {
+        let tmp = super::TempDir::new("keep");
+        let out: Run = Command::new(exe)
+            .arg("--keep")
+            .env("TMPDIR", &tmp.0)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run")
+            .into();
+        out.assert_all_held();
+        let kept = std::fs::read_dir(&tmp.0).map_or(0, |d| d.count());
+        assert_eq!(
+            kept,
+            out.stderr.matches("kept scratch file").count(),
+            "every kept file is said: {}",
+            out.stderr
+        );
+        let cwd = super::TempDir::new("relative-tmpdir");
+        std::fs::create_dir(cwd.path("tmp")).expect("mkdir");
+        for tmpdir in ["tmp", ""] {
+            let out: Run = Command::new(exe)
+                .env("TMPDIR", tmpdir)
+                .env("NO_COLOR", "1")
+                .current_dir(&cwd.0)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run")
+                .into();
+            out.assert_all_held();
+        }
+        assert!(
+            std::fs::read_dir(cwd.path("tmp"))
+                .is_ok_and(|mut d| d.next().is_none()),
+            "nothing left in the relative TMPDIR"
+        );
+    }
+
+    /// `TERM=dumb` gets no colour even on a terminal.
+    pub fn no_colour_for_a_dumb_terminal(exe: &Path) {
+        let mut cmd = Command::new(exe);
+        cmd.arg("--list").env_remove("NO_COLOR").env("TERM", "dumb");
+        let mut session =
+            rexpect::session::spawn_command(cmd, Some(60_000)).expect("a pty");
+        let out = session.exp_eof().expect("output");
+        assert!(!out.contains('\x1b'), "{out:?}");
+        let tty = run_on_terminal(exe, &["map"]);
+        assert!(tty.contains("\x1b["), "an ordinary terminal gets colour");
     }
 
     /// Without root every claim still holds, frame numbers are reported
@@ -1066,6 +1158,23 @@ macro_rules! lesson_tests {
         #[test]
         fn bad_arguments_are_one_line_errors() {
             $crate::testing::checks::bad_arguments_are_one_line_errors(exe());
+        }
+
+        /// A full disk, a closed pipe: one line or quiet, never a panic.
+        #[test]
+        fn output_errors_are_one_line() {
+            $crate::testing::checks::output_errors_are_one_line(exe());
+        }
+
+        /// `--keep` for the whole lesson; a relative or empty TMPDIR.
+        #[test]
+        fn keep_and_odd_tmpdirs_work() {
+            $crate::testing::checks::keep_and_odd_tmpdirs(exe());
+        }
+
+        #[test]
+        fn no_colour_for_a_dumb_terminal() {
+            $crate::testing::checks::no_colour_for_a_dumb_terminal(exe());
         }
 
         /// Frame numbers are hidden from an ordinary user; every claim
