@@ -134,3 +134,18 @@ fn exercise_pagemap_entry() {
 fn exercise_snapshot() {
     testing::checks::exercise_is_checked(exe(), "snapshot");
 }
+
+/// The user's file shrinks to nothing while mapped, at any pause: the
+/// lesson never dies of SIGBUS (robustness D3).
+#[test]
+fn a_file_that_shrinks_while_mapped() {
+    let dir = TempDir::new("private-file-shrinks");
+    let file = dir.path("notes.txt");
+    let content = "hello, mapping\n".repeat(1000);
+    testing::checks::a_shrinking_file_is_survived(
+        exe(),
+        &[file.to_str().unwrap()],
+        &file,
+        content.as_bytes(),
+    );
+}

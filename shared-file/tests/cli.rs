@@ -405,3 +405,22 @@ fn bench_refuses_a_size_larger_than_memory() {
     run(exe(), &["bench", "--size", "400000G"])
         .assert_one_line_error("is too large");
 }
+
+/// The user's file shrinks to nothing while mapped, at any pause, with
+/// and without --in-place: the lesson never dies of SIGBUS (robustness
+/// D4).
+#[test]
+fn a_file_that_shrinks_while_mapped() {
+    let dir = TempDir::new("shared-file-shrinks");
+    let file = dir.path("notes.txt");
+    let content = "hello, mapping\n".repeat(1000);
+    let path = file.to_str().unwrap();
+    for args in [&[path][..], &[path, "--in-place"][..]] {
+        testing::checks::a_shrinking_file_is_survived(
+            exe(),
+            args,
+            &file,
+            content.as_bytes(),
+        );
+    }
+}

@@ -343,6 +343,79 @@ pub mod checks {
         );
     }
 
+    /// The user's `file` shrinks to nothing while the lesson has it mapped
+    /// (`args` name it): at every `--pause`, truncate it and press Enter.
+    /// The lesson must never die of a signal (SIGBUS is what it teaches,
+    /// not what it may suffer): it ends with exit 0 or 1, or with one
+    /// error line and exit 2.
+    pub fn a_shrinking_file_is_survived(
+        exe: &Path,
+        args: &[&str],
+        file: &Path,
+        content: &[u8],
+    ) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::os::unix::process::ExitStatusExt;
+        for stop_at in 1.. {
+            std::fs::write(file, content).expect("write the user's file");
+            let mut lesson = Command::new(exe)
+                .arg("--pause")
+                .args(args)
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start the lesson");
+            let mut stdin = lesson.stdin.take().expect("stdin");
+            let lines =
+                BufReader::new(lesson.stdout.take().expect("stdout")).lines();
+            let mut prompts = 0;
+            for line in lines {
+                let line = line.expect("read");
+                if !line.contains("--pause: look from a second terminal") {
+                    continue;
+                }
+                prompts += 1;
+                if prompts == stop_at {
+                    std::fs::File::options()
+                        .write(true)
+                        .open(file)
+                        .and_then(|f| f.set_len(0))
+                        .expect("truncate the user's file");
+                }
+                if stdin.write_all(b"\n").is_err() {
+                    break;
+                }
+            }
+            drop(stdin);
+            let mut stderr = String::new();
+            let _ = lesson
+                .stderr
+                .take()
+                .expect("stderr")
+                .read_to_string(&mut stderr);
+            let status = lesson.wait().expect("wait");
+            assert_eq!(
+                status.signal(),
+                None,
+                "pause {stop_at}: the lesson died of a signal: {status}\n{stderr}"
+            );
+            match status.code() {
+                Some(0 | 1) => {}
+                Some(2) => assert_eq!(
+                    stderr.lines().count(),
+                    1,
+                    "pause {stop_at}: {stderr}"
+                ),
+                other => panic!("pause {stop_at}: exit {other:?}\n{stderr}"),
+            }
+            if prompts < stop_at {
+                return;
+            }
+        }
+    }
+
     /// `TERM=dumb` gets no colour even on a terminal.
     pub fn no_colour_for_a_dumb_terminal(exe: &Path) {
         let mut cmd = Command::new(exe);
