@@ -332,7 +332,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                 Some(file) if names.len() == 1 => {
                     intro(lesson);
                     let path = std::path::Path::new(name);
-                    narrate::scenario(1, "FILE", &format!("{path:?}"));
+                    narrate::scenario_as_is(1, "FILE", &format!("{path:?}"));
                     (file.run)(path, cx)?;
                     narrate::end_scenario();
                     return Ok(narrate::summary());

@@ -14,7 +14,7 @@
 use nix::unistd::Pid;
 
 use crate::error::Result;
-use crate::narrate::{self, claim};
+use crate::narrate;
 use crate::proc::maps::{self, MapsLine};
 use crate::proc::pagemap::{self, Frame, PageInfo};
 use crate::proc::smaps::{self, Smaps};
@@ -133,7 +133,19 @@ pub fn claim_on(
     expected: impl std::fmt::Display,
     got: impl std::fmt::Display,
 ) -> bool {
-    let text = &crate::i18n::text(text);
+    claim_on_as_is(evidence, holds, &crate::i18n::text(text), expected, got)
+}
+
+/// [`claim_on`] with a text already in the chosen language (what
+/// `claim_on!` passes).
+#[doc(hidden)]
+pub fn claim_on_as_is(
+    evidence: &[&dyn Evidence],
+    holds: bool,
+    text: &str,
+    expected: impl std::fmt::Display,
+    got: impl std::fmt::Display,
+) -> bool {
     match evidence.iter().find_map(|e| e.missing()) {
         Some(source) => {
             narrate::explain(&crate::tr!(
@@ -141,7 +153,7 @@ pub fn claim_on(
             ));
             true
         }
-        None => claim(holds, text, expected, got),
+        None => narrate::claim_as_is(holds, text, expected, got),
     }
 }
 
@@ -183,7 +195,7 @@ pub fn quadrant_of(line: Option<&MapsLine>) -> String {
 pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
     let text = &crate::i18n::text(text);
     if a.missing().or(b.missing()).is_some() {
-        claim_on(&[&a, &b], false, text, "", "");
+        claim_on_as_is(&[&a, &b], false, text, "", "");
         return;
     }
     match (a.frame(), b.frame()) {
@@ -193,7 +205,7 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
             } else {
                 "different frames"
             };
-            claim(
+            narrate::claim_as_is(
                 (x == y) == same,
                 text,
                 expected,
@@ -276,9 +288,11 @@ pub fn claim_quadrant(line: &MapsLine, quadrant: crate::proc::maps::Quadrant) {
             "so this line belongs to the shared anonymous mapping quadrant"
         ),
     };
-    crate::narrate::claim_eq(
+    let (want, got) = (quadrant.to_string(), quadrant_of(Some(line)));
+    narrate::claim_as_is(
+        want == got,
         &text,
-        quadrant.to_string(),
-        quadrant_of(Some(line)),
+        format!("{want:?}"),
+        format!("{got:?}"),
     );
 }

@@ -30,6 +30,16 @@ pub struct Exercise {
 /// title, run the check, print the summary, and exit 0 if every claim
 /// held, 1 if one failed, 2 on an error.
 pub fn main(exercise: &Exercise) -> ! {
+    // The language: `--lang zh`, or the one a lesson passed on.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let asked = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|l| crate::i18n::Lang::parse(l));
+    if let Some(lang) = asked.or_else(crate::i18n::inherited) {
+        crate::i18n::set_lang(lang);
+    }
     if std::env::args().skip(1).any(|a| a == "--hint" || a == "-h") {
         narrate::raw(&crate::i18n::text(exercise.title));
         narrate::raw("");

@@ -214,11 +214,15 @@ fn emit_wrapped(first: &str, rest: &str, text: &str) {
 
 /// Start scenario `number` (1-based, as `--list` shows it).
 pub fn scenario(number: usize, name: &str, title: &str) {
+    scenario_as_is(number, name, &crate::i18n::text(title));
+}
+
+/// [`scenario`] with a title that is not a message (a file's name).
+pub fn scenario_as_is(number: usize, name: &str, title: &str) {
     SCENARIO.store(number, Ordering::Relaxed);
     STEP.store(0, Ordering::Relaxed);
     set_role(Role::Alone);
     emit("");
-    let title = crate::i18n::text(title);
     emit(&format!("=== {number}. {name}: {title} ==="));
 }
 
@@ -255,8 +259,14 @@ pub fn end_scenario() {
 /// The text is shown in the chosen language: the macros translate their
 /// format string; a plain `&str` (a `const`) is looked up here.
 pub fn say(text: &str) {
+    say_as_is(&crate::i18n::text(text));
+}
+
+/// [`say`] a text already in the chosen language (what `say!` passes).
+#[doc(hidden)]
+pub fn say_as_is(text: &str) {
     let tag = tag();
-    emit_wrapped(&format!("  {tag}"), "    ", &crate::i18n::text(text));
+    emit_wrapped(&format!("  {tag}"), "    ", text);
 }
 
 /// A call as C would write it, tagged like [`say`] but never wrapped, so
@@ -275,7 +285,14 @@ pub fn evidence(source: &str, text: &str) {
 /// What the evidence means, in words: indented prose under the lines it
 /// explains.
 pub fn explain(text: &str) {
-    emit_wrapped("    ", "    ", &crate::i18n::text(text));
+    explain_as_is(&crate::i18n::text(text));
+}
+
+/// [`explain`] a text already in the chosen language (what `explain!`
+/// passes).
+#[doc(hidden)]
+pub fn explain_as_is(text: &str) {
+    emit_wrapped("    ", "    ", text);
 }
 
 /// A line drawn as is (a picture, a table row).
@@ -292,7 +309,18 @@ pub fn claim(
     expected: impl std::fmt::Display,
     got: impl std::fmt::Display,
 ) -> bool {
-    let text = &crate::i18n::text(text);
+    claim_as_is(holds, &crate::i18n::text(text), expected, got)
+}
+
+/// [`claim`] with a text already in the chosen language (what the
+/// `claim!` macros pass).
+#[doc(hidden)]
+pub fn claim_as_is(
+    holds: bool,
+    text: &str,
+    expected: impl std::fmt::Display,
+    got: impl std::fmt::Display,
+) -> bool {
     CLAIMS.fetch_add(1, Ordering::Relaxed);
     report_claim(holds);
     let (mark, colour_code) = if holds {
@@ -359,7 +387,16 @@ macro_rules! claim {
 #[macro_export]
 macro_rules! claim_eq {
     ($got:expr, $expected:expr, $($text:tt)+) => {
-        $crate::narrate::claim_eq(&$crate::tr!($($text)+), $expected, $got)
+        {
+            let (got, expected) = ($got, $expected);
+            let holds = expected == got;
+            $crate::narrate::claim_as_is(
+                holds,
+                &$crate::tr!($($text)+),
+                format!("{expected:?}"),
+                format!("{got:?}"),
+            )
+        }
     };
 }
 
@@ -372,7 +409,7 @@ macro_rules! claim_eq {
 #[macro_export]
 macro_rules! claim_on {
     ([$($evidence:expr),+ $(,)?], $cond:expr, $($text:tt)+) => {
-        $crate::evidence::claim_on(
+        $crate::evidence::claim_on_as_is(
             &[$(&$evidence),+],
             $cond,
             &$crate::tr!($($text)+),
@@ -388,7 +425,7 @@ macro_rules! __claim_impl {
     // Split an optional `; got = expr` off the end of the text.
     (@text [$($fmt:tt)*] $cond:expr; ; got = $got:expr) => {{
         let got = &$got;
-        $crate::narrate::claim(
+        $crate::narrate::claim_as_is(
             $cond,
             &$crate::tr!($($fmt)*),
             stringify!($cond),
@@ -399,7 +436,7 @@ macro_rules! __claim_impl {
         $crate::__claim_impl!(@text [$($fmt)* $next] $cond; $($rest)*)
     };
     (@text [$($fmt:tt)*] $cond:expr;) => {
-        $crate::narrate::claim(
+        $crate::narrate::claim_as_is(
             $cond,
             &$crate::tr!($($fmt)*),
             stringify!($cond),
@@ -412,7 +449,7 @@ macro_rules! __claim_impl {
 #[macro_export]
 macro_rules! say {
     ($($text:tt)+) => {
-        $crate::narrate::say(&$crate::tr!($($text)+))
+        $crate::narrate::say_as_is(&$crate::tr!($($text)+))
     };
 }
 
@@ -420,7 +457,7 @@ macro_rules! say {
 #[macro_export]
 macro_rules! explain {
     ($($text:tt)+) => {
-        $crate::narrate::explain(&$crate::tr!($($text)+))
+        $crate::narrate::explain_as_is(&$crate::tr!($($text)+))
     };
 }
 

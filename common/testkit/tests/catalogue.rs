@@ -94,38 +94,18 @@ fn messages() -> BTreeMap<String, Vec<String>> {
             .to_string();
         let mut keys = msgid::find_messages(&text, &CALLS);
         // Prose kept in a `const` (a sentence: it has a space) and shown
-        // with say!/explain!(CONST).
-        for line in text.lines() {
-            let line = line.trim_start();
-            if line.starts_with("const ") || line.starts_with("pub const ") {
-                if let Some((_, value)) = line.split_once(": &str = ") {
-                    if let Some(lit) =
-                        msgid::unescape_literal(value.trim_end_matches(';'))
-                    {
-                        if lit.contains(' ') {
-                            keys.extend(
-                                msgid::parse(&lit).ok().map(|(k, _)| k),
-                            );
-                        }
-                    }
-                }
+        // with say!/explain!(CONST), on one line or several.
+        for lit in msgid::find_messages(&text, &[(": &str =", 0)]) {
+            // A sentence, not canned test data (several lines).
+            if lit.contains(' ') && !lit.contains('\n') {
+                keys.push(lit);
             }
         }
-        for field in FIELDS {
-            let mut from = 0;
-            while let Some(at) = text[from..].find(field) {
-                from += at + field.len();
-                if let Some(key) = msgid::find_messages(
-                    &format!("x!({})", &text[from..]),
-                    &[("x!(", 0)],
-                )
-                .into_iter()
-                .next()
-                {
-                    keys.push(key);
-                }
-            }
-        }
+        // The texts of the lessons' tables and the exercises: `title:`,
+        // `about:`, `hint:`.
+        let fields: Vec<(&str, usize)> =
+            FIELDS.iter().map(|f| (*f, 0)).collect();
+        keys.extend(msgid::find_messages(&text, &fields));
         for key in keys {
             if !key.is_empty() && key.chars().any(|c| c.is_alphabetic()) {
                 found.entry(key).or_default().push(name.clone());
