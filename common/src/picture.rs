@@ -181,10 +181,12 @@ fn target(page: PageInfo) -> String {
     if !page.present() {
         return crate::tr!("no page yet");
     }
+    // The pagemap line's own words, which stay as they are in every
+    // language.
     let kind = if page.file_or_shared_anon() {
         "file/shmem"
     } else {
-        "anonymous"
+        "anon"
     };
     match (page.exclusive(), page.frame()) {
         (true, Frame::Number(n)) => {
@@ -212,13 +214,13 @@ pub fn parent_and_child(
             who: "parent",
             addr,
             page: parent,
-            reads: format!("reads {parent_reads}"),
+            reads: crate::tr!("reads {parent_reads}"),
         },
         &View {
             who: "child",
             addr,
             page: child,
-            reads: format!("reads {child_reads}"),
+            reads: crate::tr!("reads {child_reads}"),
         },
     );
 }
