@@ -387,15 +387,14 @@ macro_rules! claim {
 #[macro_export]
 macro_rules! claim_eq {
     ($got:expr, $expected:expr, $($text:tt)+) => {
-        {
-            let (got, expected) = ($got, $expected);
-            let holds = expected == got;
-            $crate::narrate::claim_as_is(
-                holds,
+        // `match` keeps the temporaries of `$got` alive to the end.
+        match ($got, $expected) {
+            (got, expected) => $crate::narrate::claim_as_is(
+                expected == got,
                 &$crate::tr!($($text)+),
                 format!("{expected:?}"),
                 format!("{got:?}"),
-            )
+            ),
         }
     };
 }
