@@ -769,9 +769,11 @@ pub mod checks {
     }
 
     /// `--lang zh` tells the same story: for every scenario the Chinese run
-    /// exits 0 with no `[FAIL]`, prints the same steps (`Step N.M`), the
-    /// same calls and the same evidence sources in the same order, and as
-    /// many verdicts, as the English run (after normalising what varies).
+    /// (in strict mode: every sentence translated) exits 0 with no
+    /// `[FAIL]`, prints the same steps (`Step N.M`), the same calls and the
+    /// same evidence sources in the same order, and as many verdicts, as the
+    /// English run (after normalising what varies). `--help` and `--list`
+    /// are translated too.
     pub fn chinese_matches_english(
         exe: &Path,
         scenarios: &[&str],
@@ -831,12 +833,27 @@ pub mod checks {
                 })
                 .collect()
         };
+        for what in ["--help", "--list"] {
+            let zh = super::run_with_env(
+                exe,
+                &["--lang", "zh", what],
+                &[(common::i18n::STRICT_VAR, "1")],
+            );
+            assert_eq!(zh.code, Some(0), "{what}: {}", zh.stderr);
+            assert!(zh.stderr.is_empty(), "{what}: {}", zh.stderr);
+        }
         for scenario in scenarios {
             let en = run(exe, &[scenario]);
+            // Strict: a sentence with no translation is an error.
             let zh = super::run_with_env(
                 exe,
                 &["--lang", "zh", scenario],
-                &[(common::i18n::LANG_VAR, "zh")],
+                &[(common::i18n::STRICT_VAR, "1")],
+            );
+            assert!(
+                !zh.stderr.contains("no zh translation"),
+                "{scenario}: untranslated (common/po/zh/*.po):\n{}",
+                zh.stderr
             );
             assert_eq!(
                 zh.code,
