@@ -220,7 +220,7 @@ pub fn total_ram() -> Result<u64> {
         return Err(Error::sys(
             "sysinfo",
             nix::errno::Errno::last(),
-            "total RAM",
+            crate::tr!("total RAM"),
         ));
     }
     // SAFETY: sysinfo returned 0, so the struct is filled in.
@@ -280,7 +280,7 @@ pub fn parse_count(what: &str, text: &str) -> Result<u64> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(Error::plain(
             what,
-            format!("{text:?} is not a positive whole number"),
+            crate::tr!("{text:?} is not a positive whole number"),
         )),
     }
 }
@@ -322,14 +322,14 @@ impl BenchArgs {
                         .collect::<Vec<_>>();
                     Error::plain(
                         "bench",
-                        format!(
+                        crate::tr!(
                             "unknown option {arg:?}; it takes {}",
                             list.join(", ")
                         ),
                     )
                 })?;
             let value = it.next().ok_or_else(|| {
-                Error::plain("bench", format!("--{name} needs a value"))
+                Error::plain("bench", crate::tr!("--{name} needs a value"))
             })?;
             pairs.push((name.to_string(), value.clone()));
         }
@@ -357,7 +357,7 @@ impl BenchArgs {
         if size.saturating_mul(copies) > ram / 2 {
             return Err(Error::plain(
                 &format!("--{name}"),
-                format!(
+                crate::tr!(
                     "{} is too large: the bench keeps {copies} copies in RAM, and this \
                      machine has {}",
                     show_size(size),
@@ -377,7 +377,7 @@ impl BenchArgs {
         if n > max {
             return Err(Error::plain(
                 &format!("--{name}"),
-                format!("{n} is too large: at most {max}"),
+                crate::tr!("{n} is too large: at most {max}"),
             ));
         }
         Ok(n)
@@ -400,7 +400,10 @@ impl BenchArgs {
                 .ok_or_else(|| {
                     Error::plain(
                         &format!("--{name}"),
-                        format!("{v:?} is not one of {}", allowed.join(", ")),
+                        crate::tr!(
+                            "{v:?} is not one of {}",
+                            allowed.join(", ")
+                        ),
                     )
                 }),
         }

@@ -106,7 +106,7 @@ fn print_out(text: &str) {
             crate::error::report(&Error::sys(
                 "write",
                 nix::errno::Errno::from_raw(errno),
-                "standard output",
+                crate::tr!("standard output"),
             ));
             crate::fork::exit_now(EXIT_ERROR);
         }
@@ -130,7 +130,10 @@ fn take_lang(mut args: Vec<OsString>) -> Result<Vec<OsString>> {
     };
     let value = value.to_string_lossy();
     let lang = crate::i18n::Lang::parse(&value).ok_or_else(|| {
-        Error::plain("--lang", format!("{value:?} is not a language: en or zh"))
+        Error::plain(
+            "--lang",
+            crate::tr!("{value:?} is not a language: en or zh"),
+        )
     })?;
     crate::i18n::set_lang(lang);
     Ok(args)
@@ -168,7 +171,7 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
                 if !dir.is_dir() {
                     return Err(Error::plain(
                         "--svg",
-                        format!("{dir:?} is not a directory"),
+                        crate::tr!("{dir:?} is not a directory"),
                     ));
                 }
                 crate::picture::write_svg_to(dir, lesson.name);
@@ -182,7 +185,7 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
                     crate::i18n::Lang::parse(&value).ok_or_else(|| {
                         Error::plain(
                             "--lang",
-                            format!("{value:?} is not a language: en or zh"),
+                            crate::tr!("{value:?} is not a language: en or zh"),
                         )
                     })?;
                 crate::i18n::set_lang(lang);
@@ -190,7 +193,7 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
             Some(Short('h') | Long("help")) => opts.help = true,
             Some(Value(name)) => {
                 let name = name.into_string().map_err(|n| {
-                    Error::plain("usage", format!("{n:?} is not UTF-8"))
+                    Error::plain("usage", crate::tr!("{n:?} is not UTF-8"))
                 })?;
                 opts.names.push(name);
             }
@@ -286,7 +289,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             None if name.is_empty() => {
                 return Err(Error::plain(
                     "usage",
-                    format!(
+                    crate::tr!(
                         "an empty argument is not a scenario; '{} --list' names them",
                         lesson.name
                     ),
@@ -298,10 +301,11 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             {
                 return Err(Error::plain(
                     "usage",
-                    format!(
+                    crate::tr!(
                         "{name:?} is a command: it comes first, before any \
                          option ('{} {name} ...'; '{} --help' shows its arguments)",
-                        lesson.name, lesson.name
+                        lesson.name,
+                        lesson.name
                     ),
                 ));
             }
@@ -312,7 +316,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                 {
                     return Err(Error::plain(
                         "usage",
-                        format!(
+                        crate::tr!(
                             "{name:?} is a file: a FILE must be the only \
                              argument ('{} FILE')",
                             lesson.name
@@ -323,7 +327,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                     return Err(Error::sys(
                         "open",
                         nix::errno::Errno::ENOENT,
-                        format!(
+                        crate::tr!(
                             "{name}: no such scenario or file; '{} --list' names the scenarios",
                             lesson.name
                         ),
@@ -340,7 +344,7 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
                 _ => {
                     return Err(Error::plain(
                         name,
-                        format!(
+                        crate::tr!(
                             "no such scenario; '{} --list' names them",
                             lesson.name
                         ),
@@ -350,7 +354,10 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         }
     }
     if cx.in_place {
-        return Err(Error::plain("--in-place", "goes with a FILE argument"));
+        return Err(Error::plain(
+            "--in-place",
+            crate::tr!("goes with a FILE argument"),
+        ));
     }
     if chosen.is_empty() {
         chosen = (0..lesson.scenarios.len()).collect();

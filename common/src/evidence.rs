@@ -41,7 +41,7 @@ pub fn maps_line_at(pid: Pid, who: &str, addr: usize) -> Result<MapsLine> {
     maps_line(pid, who, addr)?.ok_or_else(|| {
         crate::Error::plain(
             "maps",
-            format!("no line of /proc/{pid}/maps contains {addr:#x}"),
+            crate::tr!("no line of /proc/{pid}/maps contains {addr:#x}"),
         )
     })
 }
@@ -91,7 +91,7 @@ pub fn smaps(pid: Pid, addr: usize) -> Result<Smaps> {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(crate::Error::plain(
             "smaps",
-            format!("no mapping contains {addr:#x}"),
+            crate::tr!("no mapping contains {addr:#x}"),
         )),
         Err(e) => {
             narrate::evidence("smaps", &format!("unavailable ({e})"));

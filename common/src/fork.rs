@@ -89,7 +89,9 @@ pub fn thread_count() -> Result<usize> {
         .lines()
         .find_map(|l| l.strip_prefix("Threads:"))
         .and_then(|n| n.trim().parse().ok())
-        .ok_or_else(|| Error::plain("/proc/self/status", "no Threads: line"))
+        .ok_or_else(|| {
+            Error::plain("/proc/self/status", crate::tr!("no Threads: line"))
+        })
 }
 
 /// Fork; run `body` in the child and leave with `_exit`; return the child
@@ -100,7 +102,7 @@ pub fn fork_child(body: impl FnOnce() -> Result<()>) -> Result<Child> {
     if threads != 1 {
         return Err(Error::plain(
             "fork",
-            format!(
+            crate::tr!(
                 "refusing to fork a process with {threads} threads: the \
                  child would get only this one, and any lock another thread \
                  holds would stay locked in it forever"
@@ -149,7 +151,7 @@ pub fn die_with_parent(parent: Pid) -> Result<()> {
     if getppid() != parent {
         return Err(Error::plain(
             "getppid",
-            format!("the parent {parent} is gone"),
+            crate::tr!("the parent {parent} is gone"),
         ));
     }
     Ok(())
@@ -255,7 +257,7 @@ impl Child {
                     return Err(Error::sys(
                         "waitpid",
                         e,
-                        format!("child {}", self.pid),
+                        crate::tr!("child {}", self.pid),
                     ));
                 }
             };
@@ -274,7 +276,7 @@ impl Child {
         if let ChildEnd::Killed { pid, signal } = end {
             return Err(Error::plain(
                 "waitpid",
-                format!(
+                crate::tr!(
                     "child {pid} was killed by {signal} before it finished"
                 ),
             ));

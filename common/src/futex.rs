@@ -113,7 +113,9 @@ pub fn wait_until(
                 return Err(Error::sys(
                     "futex",
                     e,
-                    "FUTEX_WAIT on the shared word: is its page still there?",
+                    crate::tr!(
+                        "FUTEX_WAIT on the shared word: is its page still there?"
+                    ),
                 ));
             }
         }
@@ -127,7 +129,9 @@ pub fn check_alive(other: Other) -> Result<()> {
             if nix::unistd::getppid() != pid {
                 return Err(Error::plain(
                     "futex",
-                    format!("the parent {pid} ended while this process waited"),
+                    crate::tr!(
+                        "the parent {pid} ended while this process waited"
+                    ),
                 ));
             }
         }
@@ -135,21 +139,20 @@ pub fn check_alive(other: Other) -> Result<()> {
             let flags = WaitPidFlag::WEXITED
                 | WaitPidFlag::WNOHANG
                 | WaitPidFlag::WNOWAIT;
-            let how = match waitid(Id::Pid(pid), flags) {
-                Ok(WaitStatus::Exited(_, code)) => format!("exited {code}"),
-                Ok(WaitStatus::Signaled(_, signal, _)) => {
-                    format!("was killed by {signal}")
-                }
+            let why = match waitid(Id::Pid(pid), flags) {
+                Ok(WaitStatus::Exited(_, code)) => crate::tr!(
+                    "process {pid} exited {code} while this process waited for its turn"
+                ),
+                Ok(WaitStatus::Signaled(_, signal, _)) => crate::tr!(
+                    "process {pid} was killed by {signal} while this process waited for its turn"
+                ),
                 Ok(_) => return Ok(()),
-                Err(Errno::ECHILD) => "is gone".to_string(),
+                Err(Errno::ECHILD) => crate::tr!(
+                    "process {pid} is gone: it ended while this process waited for its turn"
+                ),
                 Err(e) => return Err(Error::sys("waitid", e, "")),
             };
-            return Err(Error::plain(
-                "futex",
-                format!(
-                    "process {pid} {how} while this process waited for its turn"
-                ),
-            ));
+            return Err(Error::plain("futex", why));
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     let usage = || {
         Error::plain(
             "usage",
-            format!(
+            crate::tr!(
                 "{lesson} pagemap {USAGE}: PID a process, ADDR an address in \
                  hex (as in /proc/PID/maps), PAGES how many pages (1 to \
                  {MAX_PAGES})"
@@ -63,14 +63,14 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
                     Error::sys(
                         "open",
                         e.errno().expect("an errno"),
-                        format!(
+                        crate::tr!(
                             "/proc/{pid}/pagemap: reading another user's page \
                          table needs the right to trace that process"
                         ),
                     )
                 }
                 Some(nix::errno::Errno::ENOENT) => {
-                    Error::plain("pagemap", format!("no process {pid}"))
+                    Error::plain("pagemap", crate::tr!("no process {pid}"))
                 }
                 _ => e,
             }

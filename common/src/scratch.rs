@@ -122,7 +122,10 @@ pub fn temp_dir() -> Result<PathBuf> {
 fn register(path: &Path) -> Result<usize> {
     let c_path =
         CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
-            Error::plain("scratch file", "temp dir path contains a NUL byte")
+            Error::plain(
+                "scratch file",
+                crate::tr!("temp dir path contains a NUL byte"),
+            )
         })?;
     let raw = c_path.into_raw();
     for (slot, entry) in LIVE.iter().enumerate() {
@@ -144,7 +147,7 @@ fn register(path: &Path) -> Result<usize> {
     let _ = std::fs::remove_file(path);
     Err(Error::plain(
         "scratch file",
-        "too many scratch files at once",
+        crate::tr!("too many scratch files at once"),
     ))
 }
 

@@ -62,7 +62,7 @@ impl Turns {
                     return Err(Error::sys(
                         "write",
                         e,
-                        "passing the turn through a pipe",
+                        crate::tr!("passing the turn through a pipe"),
                     ));
                 }
             }
@@ -78,7 +78,9 @@ impl Turns {
                 Ok(_) => {
                     return Err(Error::plain(
                         "read",
-                        "the other process ended before passing the turn",
+                        crate::tr!(
+                            "the other process ended before passing the turn"
+                        ),
                     ));
                 }
                 Err(Errno::EINTR) => continue,
@@ -86,7 +88,7 @@ impl Turns {
                     return Err(Error::sys(
                         "read",
                         e,
-                        "waiting for the turn on a pipe",
+                        crate::tr!("waiting for the turn on a pipe"),
                     ));
                 }
             }

@@ -134,7 +134,8 @@ fn child_done(child: Child) -> Result<()> {
             tr!("child {pid} was killed by {signal} before it finished"),
         ));
     }
-    let held = matches!(end, ChildEnd::Exited { code: 0, .. });
-    claim!(held, "{end}: its own claims held"; got = end);
+    if let ChildEnd::Exited { pid, code } = end {
+        claim!(code == 0, "child {pid} exited {code}: its own claims held"; got = end);
+    }
     Ok(())
 }

@@ -48,7 +48,7 @@ const CALLS: [(&str, usize); 21] = [
 ];
 const FIELDS: [&str; 3] = ["title: ", "about: ", "hint: "];
 /// Texts looked up by `i18n::text` that no field or macro holds.
-const EXTRA: [&str; 2] = ["the child", "the peer"];
+const EXTRA: [&str; 3] = ["the child", "the peer", "this process"];
 
 fn top() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
