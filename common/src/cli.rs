@@ -235,8 +235,11 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
         let args = rest();
         if args.iter().any(|a| a == "--help" || a == "-h") {
             let head = format!(
-                "Usage: {} {} {}",
-                lesson.name, command.name, command.usage
+                "{} {} {} {}",
+                crate::tr!("Usage:"),
+                lesson.name,
+                command.name,
+                command.usage
             );
             let mut text = format!("{}\n\n", head.trim_end());
             for line in narrate::wrap_text("", "", command.about) {
@@ -264,7 +267,8 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
             let usage = crate::pagemap_command::USAGE;
             let about = text(crate::pagemap_command::ABOUT);
             print_out(&format!(
-                "Usage: {} pagemap {usage}\n\n{about}\n",
+                "{} {} pagemap {usage}\n\n{about}\n",
+                crate::tr!("Usage:"),
                 lesson.name
             ));
             return Ok(EXIT_OK);
@@ -484,7 +488,8 @@ fn help(lesson: &Lesson) -> String {
 /// `lesson maps --help`.
 fn maps_help(lesson: &Lesson) -> String {
     let mut text = format!(
-        "Usage: {} maps {}\n\n{}\n\n",
+        "{} {} maps {}\n\n{}\n\n",
+        crate::tr!("Usage:"),
         lesson.name,
         crate::quadrant_map::USAGE,
         crate::quadrant_map::ABOUT

@@ -332,7 +332,7 @@ pub fn claim_as_is(
         text.to_string()
     } else {
         FAILED.fetch_add(1, Ordering::Relaxed);
-        format!("{text}: expected {expected}, got {got}")
+        crate::tr!("{text}: expected {expected}, got {got}")
     };
     let indent = " ".repeat(mark.len() + 3);
     // Wrap first, colour after: escape codes take no room on screen, so
