@@ -71,6 +71,17 @@ fn bench_runs_at_a_tiny_size() {
     ] {
         assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
     }
+    // The timer's own cost is measured on this run and printed beside the
+    // percentiles it is part of: a positive number of nanoseconds.
+    let cost = out
+        .stdout
+        .split("one reading of which costs ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ns").next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no timer cost in: {}", out.stdout));
+    assert!(cost > 0.0 && cost < 100_000.0, "timer cost {cost} ns");
+    assert!(out.stdout.contains("subtracted nowhere"), "{}", out.stdout);
 }
 
 #[test]
