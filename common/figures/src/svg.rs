@@ -547,16 +547,36 @@ fn is_wide(c: char) -> bool {
 /// The estimated width of `s` in px. Sans-serif widths are those of DejaVu
 /// Sans, the widest of the common system fonts (Linux's usual default), so
 /// text measured here fits in Helvetica, Arial or Segoe UI too.
+///
+/// A wide (CJK) character is one em in any font, bold or not; in
+/// monospace it takes two columns, as in a terminal, so a mixed line keeps
+/// its columns.
 pub fn text_width(s: &str, font: Font) -> f32 {
     let em: f32 = if font.mono {
         s.chars()
-            .map(|c| if is_wide(c) { 1.0 } else { 0.602 })
+            .map(|c| if is_wide(c) { 2.0 * 0.602 } else { 0.602 })
             .sum()
     } else {
-        let w: f32 = s.chars().map(sans_advance).sum();
-        if font.bold { w * 1.1 } else { w }
+        let narrow: f32 =
+            s.chars().filter(|c| !is_wide(*c)).map(sans_advance).sum();
+        let wide = s.chars().filter(|c| is_wide(*c)).count() as f32;
+        if font.bold {
+            narrow * 1.1 + wide
+        } else {
+            narrow + wide
+        }
     };
     em * font.size
+}
+
+/// Characters a line may not start with: closing punctuation (kinsoku).
+fn no_line_start(c: char) -> bool {
+    "，。、：；！？）」』》〉】,.:;!?)]}%".contains(c)
+}
+
+/// Characters a line may not end with: opening punctuation.
+fn no_line_end(c: char) -> bool {
+    "（「『《〈【([{".contains(c)
 }
 
 /// The advance of one character of DejaVu Sans, in em.
@@ -601,7 +621,8 @@ fn sans_advance(c: char) -> f32 {
 }
 
 /// Break `s` into lines no wider than `width` where possible: at spaces,
-/// and between wide (CJK) characters. A `\n` always breaks.
+/// and between wide (CJK) characters, but never before closing punctuation
+/// (，。：）…) or after opening punctuation (（「…). A `\n` always breaks.
 pub fn wrap(s: &str, width: f32, font: Font) -> Vec<String> {
     let mut lines = Vec::new();
     for hard in s.split('\n') {
@@ -629,6 +650,24 @@ pub fn wrap(s: &str, width: f32, font: Font) -> Vec<String> {
         if !word.is_empty() {
             tokens.push((space, word));
         }
+        // Glue closing punctuation to the token before it, and opening
+        // punctuation to the token after it, where no space parts them.
+        let mut glued: Vec<(bool, String)> = Vec::new();
+        for (space, token) in tokens {
+            let first = token.chars().next().unwrap_or(' ');
+            let glue = match glued.last() {
+                Some((_, prev)) if !space => {
+                    no_line_start(first)
+                        || prev.chars().last().is_some_and(no_line_end)
+                }
+                _ => false,
+            };
+            match glued.last_mut() {
+                Some((_, prev)) if glue => prev.push_str(&token),
+                _ => glued.push((space, token)),
+            }
+        }
+        let tokens = glued;
         let mut line = String::new();
         for (space, token) in tokens {
             let candidate = if line.is_empty() {
@@ -684,5 +723,30 @@ mod tests {
         let f = Font::sans(10.0); // 10 px a wide character
         assert_eq!(wrap("私有文件映射", 30.0, f), ["私有文", "件映射"]);
         assert_eq!(wrap("映射 rw-p", 25.0, f), ["映射", "rw-p"]);
+        // A wide character with no space before a word may break there.
+        assert_eq!(wrap("映射rw-p", 25.0, f), ["映射", "rw-p"]);
+    }
+
+    #[test]
+    fn wrap_keeps_punctuation_with_its_neighbours() {
+        let f = Font::sans(10.0);
+        // Not "私有映射", "，写时复制": the comma stays with 射.
+        assert_eq!(
+            wrap("私有映射，写时复制", 30.0, f),
+            ["私有映", "射，写", "时复制"]
+        );
+        // An opening bracket goes down with what it opens.
+        assert_eq!(
+            wrap("页表项（present）", 40.0, f),
+            ["页表项", "（present）"]
+        );
+    }
+
+    #[test]
+    fn wide_characters_are_one_em_and_two_monospace_columns() {
+        assert_eq!(text_width("页表项", Font::sans(10.0)), 30.0);
+        assert_eq!(text_width("页表项", Font::sans(10.0).bold()), 30.0);
+        let mono = Font::mono(10.0);
+        assert!((text_width("页", mono) - text_width("ab", mono)).abs() < 1e-3);
     }
 }
