@@ -10,6 +10,12 @@
 //! in each module's `labels` (the `layers` module has one per quadrant).
 //! The layout test then tells which labels no longer fit.
 //!
+//! The languages: English, in `docs/src/img/`, and simplified Chinese, in
+//! `docs/src/img/zh/` (same file names), for the Chinese build of the book.
+//! Text is measured with CJK characters one em wide (two columns in
+//! monospace) and wrapped between them, never before a closing mark
+//! such as ，or ）.
+//!
 //! `cargo run -p figures` writes every figure into `docs/src/img/`, with
 //! `ALT.md` beside them (the Markdown line that shows each figure, with its
 //! alt text); `cargo run -p figures -- --check` only compares, and the
@@ -26,16 +32,20 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     En,
+    /// Simplified Chinese: the figures of the Chinese book, in
+    /// `docs/src/img/zh/`.
+    Zh,
 }
 
 impl Lang {
     /// Every language the book has.
-    pub const ALL: &'static [Lang] = &[Lang::En];
+    pub const ALL: &'static [Lang] = &[Lang::En, Lang::Zh];
 
     /// The BCP 47 tag, written into each SVG's `lang`.
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
+            Lang::Zh => "zh-Hans",
         }
     }
 
@@ -43,15 +53,22 @@ impl Lang {
     pub fn subdir(self) -> &'static str {
         match self {
             Lang::En => "",
+            Lang::Zh => "zh",
         }
     }
 
-    /// The sans-serif fonts to ask for, best first. (A Chinese edition would
-    /// put its CJK fonts first.)
+    /// The sans-serif fonts to ask for, best first. Chinese asks for its
+    /// CJK fonts first, so that its punctuation is set full width.
     pub fn sans_family(self) -> &'static str {
         match self {
             Lang::En => {
                 "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', \
+                 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+            }
+            Lang::Zh => {
+                "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', \
+                 'Microsoft YaHei', 'WenQuanYi Micro Hei', system-ui, \
+                 -apple-system, 'Segoe UI', Roboto, 'Noto Sans', \
                  'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
             }
         }
@@ -102,13 +119,18 @@ pub fn outputs() -> Vec<(PathBuf, String)> {
 /// between mdBook anchors, so a page can say
 /// `{{#include img/ALT.md:memmap}}` (or copy the line).
 pub fn alt_md(lang: Lang, figs: &[Figure]) -> String {
+    let dir = match lang.subdir() {
+        "" => "img".to_owned(),
+        sub => format!("img/{sub}"),
+    };
     let mut out = String::new();
-    out.push_str(
+    let _ = write!(
+        out,
         "<!-- Written by `cargo run -p figures` from common/figures; do not \
          edit. -->\n\n\
          # The book's figures\n\n\
          Each figure with the Markdown line that shows it. A page can copy\n\
-         the line or include it: `{{#include img/ALT.md:NAME}}`.\n",
+         the line or include it: `{{{{#include {dir}/ALT.md:NAME}}}}`.\n",
     );
     for fig in figs {
         let name = fig.file.trim_end_matches(".svg");
@@ -271,6 +293,29 @@ mod tests {
                 );
                 assert!(!fig.alt.contains('\n'), "{}: one line", fig.file);
             }
+        }
+    }
+
+    #[test]
+    fn every_language_draws_every_figure() {
+        // The layout test above covers every language in `ALL`: make sure
+        // that is every language there is.
+        for lang in [Lang::En, Lang::Zh] {
+            assert!(Lang::ALL.contains(&lang), "{lang:?} is not in ALL");
+        }
+        let names = |lang| -> Vec<&str> {
+            draw_all(lang).iter().map(|f| f.file).collect()
+        };
+        let english = names(Lang::En);
+        for &lang in Lang::ALL {
+            assert_eq!(names(lang), english, "{lang:?}");
+            assert!(!lang.subdir().contains('/'));
+        }
+        // A translated figure says something in its language: its alt text
+        // is not the English one.
+        for (zh, en) in draw_all(Lang::Zh).iter().zip(draw_all(Lang::En)) {
+            assert_ne!(zh.alt, en.alt, "{}", zh.file);
+            assert!(zh.svg.finish().contains("lang=\"zh-Hans\""));
         }
     }
 

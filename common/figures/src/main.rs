@@ -1,5 +1,5 @@
 //! `cargo run -p figures` (re)writes the book's figures into
-//! `docs/src/img/`; `cargo run -p figures -- --check` only compares them
+//! `docs/src/img/` (English) and `docs/src/img/zh/` (Chinese); `cargo run -p figures -- --check` only compares them
 //! with what the code draws and exits 1, naming each file that differs
 //! and each page that shows a figure with an out-of-date alt text.
 
@@ -8,7 +8,8 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: figures [--check]
 
-Draws the book's figures (SVG) and ALT.md into docs/src/img/.
+Draws the book's figures (SVG) and ALT.md into docs/src/img/, and their
+Chinese versions into docs/src/img/zh/.
   --check   write nothing; exit 1 naming every file that differs
             from what the code draws, and every page of the book that
             shows a figure with another alt text than ALT.md's

@@ -49,6 +49,7 @@ impl Table for Labels {
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
+        Lang::Zh => &ZH,
     }
 }
 
@@ -134,6 +135,84 @@ static EN: Labels = Labels {
           P is present and W writable, bits of the page-table entry which \
           the CPU checks; rw-p is the mapping's permissions, which maps \
           shows and the kernel checks when a write faults.",
+};
+
+static ZH: Labels = Labels {
+    title: "写时复制：映射仍是 rw-p，页表项失去了写位",
+    perms: "rw-p",
+    pte: "页表项",
+    present: "P",
+    writable: "W",
+    frames: ["页帧 1", "页帧 2（副本）"],
+    panels: [
+        Panel {
+            header: "1. fork 之前",
+            processes: &[Process {
+                name: "父进程",
+                action: "",
+                writable: true,
+                frame: 0,
+            }],
+            caption: "只有一个进程。它的页已经写过：页表项可写，指向页帧 1。",
+        },
+        Panel {
+            header: "2. fork 之后",
+            processes: &[
+                Process {
+                    name: "父进程",
+                    action: "",
+                    writable: false,
+                    frame: 0,
+                },
+                Process {
+                    name: "子进程",
+                    action: "",
+                    writable: false,
+                    frame: 0,
+                },
+            ],
+            caption: "fork 复制页表项，并清除两者的写位：只有一个页帧，对 CPU \
+                      来说是只读的。maps 中两者仍显示 rw-p，因为映射允许写。",
+        },
+        Panel {
+            header: "3. 子进程写入之后",
+            processes: &[
+                Process {
+                    name: "父进程",
+                    action: "",
+                    writable: false,
+                    frame: 0,
+                },
+                Process {
+                    name: "子进程",
+                    action: "写入",
+                    writable: true,
+                    frame: 1,
+                },
+            ],
+            caption: "这次写入引发缺页异常；映射允许写，于是内核把这一页复制\
+                      到页帧 2，并让子进程的页表项可写。父进程的页表项在它\
+                      下一次写入时重新变为可写：那时只有它映射这一页，内核\
+                      直接把页留给它，不再复制。",
+        },
+    ],
+    legend: "P = present（存在位），W = writable（可写位）：页表项中的位，\
+             由 CPU 检查。rw-p：映射的权限，由 /proc/PID/maps 显示，\
+             在写入引发缺页异常时由内核检查。",
+    alt: "分三格展示的写时复制。第 1 格，fork 之前：只有一\
+          个进程，即父进程，它有一个映射，在 maps 中显示为 \
+          rw-p；它的页表项存在且可写，指向页帧 1，这一页已经\
+          被写过。第 2 格，fork 之后：父进程和子进程在 maps \
+          中都显示 rw-p，但 fork 复制了页表项，并清除了\
+          两者的写位：两个表项都存在、不可写，指向同一个页帧 1，\
+          对 CPU 来说是只读的。第 3 格，子进程写入之后：这\
+          次写入引发了缺页异常；因为映射允许写，内核把该页复制到页\
+          帧 2，并让子进程的表项可写，指向页帧 2。父进程的表项\
+          仍指向页帧 1，不可写；父进程下一次写入时它才重新变为可\
+          写，那时只有父进程映射着这一页，内核不复制就把这一页留给\
+          它。P 表示存在（present），W 表示可写（writable），\
+          是 CPU 检查的页表项位；rw-p 是映射的权限，由 \
+          maps 显示，在写入引发缺页异常时由内核检查。",
 };
 
 const X0: f32 = 12.0;

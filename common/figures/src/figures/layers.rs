@@ -84,6 +84,12 @@ pub fn all(lang: Lang) -> [(&'static str, &'static Labels); 4] {
             ("layers-shared-file.svg", &SHARED_FILE_EN),
             ("layers-shared-anon.svg", &SHARED_ANON_EN),
         ],
+        Lang::Zh => [
+            ("layers-private-file.svg", &PRIVATE_FILE_ZH),
+            ("layers-private-anon.svg", &PRIVATE_ANON_ZH),
+            ("layers-shared-file.svg", &SHARED_FILE_ZH),
+            ("layers-shared-anon.svg", &SHARED_ANON_ZH),
+        ],
     }
 }
 
@@ -328,6 +334,243 @@ static SHARED_ANON_EN: Labels = Labels {
           (deleted), kept in memory and in swap if memory runs short. Fork \
           copies no entry of a shared mapping: the child's entry is made at \
           its first touch and points at the same page.",
+};
+
+const BANDS_ZH: [&str; 4] = [
+    "虚拟内存\n（进程）",
+    "页表\n（CPU 检查）",
+    "物理内存\n（RAM）",
+    "页帧背后",
+];
+
+static PRIVATE_FILE_ZH: Labels = Labels {
+    quadrant: Quadrant::PrivateFile,
+    title: "私有文件映射：写入落在一份私有副本上",
+    bands: BANDS_ZH,
+    pte: "页表项",
+    present: "present",
+    writable: "writable",
+    columns: [
+        Column {
+            header: "1. 读之后",
+            process: "进程",
+            perms: "rw-p",
+            action: "读",
+            writes: false,
+            present: true,
+            writable: false,
+        },
+        Column {
+            header: "2. 第一次写之后",
+            process: "进程",
+            perms: "rw-p",
+            action: "写入 'J'",
+            writes: true,
+            present: true,
+            writable: true,
+        },
+    ],
+    frames: [
+        Frame {
+            name: "页高速缓存中的页",
+            note: "文件的字节，所有映射它的进程共享",
+        },
+        Frame {
+            name: "一份私有副本",
+            note: "匿名内存：只有本进程映射它",
+        },
+    ],
+    lands: "写入落在这里",
+    between: "第一次写时复制",
+    backing: "磁盘上的文件",
+    backing_in: "首次访问时读入",
+    backing_out: "",
+    backing2: "背后没有文件：\n内存不足时换出到交换空间",
+    note: "映射始终是 rw-p：maps 显示的是映射允许什么。CPU 检查的是页表项\
+           的可写位；内核让它保持为 0，于是第一次写入引发缺页异常，内核复制\
+           这一页，并让页表项指向副本。文件永远看不到这次写入。",
+    alt: "私有文件映射的层次，分两个时刻。读之后：进程的页（映射为 \
+          rw-p）有一个页表项，present 1、writable \
+          0，指向页高速缓存中的一页，其中是文件的字节，是首次访问\
+          时从磁盘上的文件读入的。第一次写之后：页表项为 present \
+          1、writable 1，指向一份私有副本，即只有本进程\
+          映射的匿名内存，是第一次写时从页高速缓存的那一页复制来的；\
+          写入落在副本上。页高速缓存中的页和文件都没有改变；副本背\
+          后没有文件，只有交换空间（swap）。映射始终是 rw-p：\
+          maps 显示的是映射允许什么，而 CPU 检查的是页表\
+          项的可写位；这一位起初不置位，好让第一次写入引发缺页异常，\
+          由内核来复制。",
+};
+
+static PRIVATE_ANON_ZH: Labels = Labels {
+    quadrant: Quadrant::PrivateAnon,
+    title: "私有匿名映射：写入落在一个新的全零页上",
+    bands: BANDS_ZH,
+    pte: "页表项",
+    present: "present",
+    writable: "writable",
+    columns: [
+        Column {
+            header: "1. 读一个未访问过的页之后",
+            process: "进程",
+            perms: "rw-p",
+            action: "读到 0",
+            writes: false,
+            present: true,
+            writable: false,
+        },
+        Column {
+            header: "2. 第一次写之后",
+            process: "进程",
+            perms: "rw-p",
+            action: "写入 'J'",
+            writes: true,
+            present: true,
+            writable: true,
+        },
+    ],
+    frames: [
+        Frame {
+            name: "零页",
+            note: "所有进程共用的一个只读全零页",
+        },
+        Frame {
+            name: "一个新的私有页",
+            note: "先填满 0，再被写入",
+        },
+    ],
+    lands: "写入落在这里",
+    between: "",
+    backing: "没有文件：从不读入任何东西",
+    backing_in: "",
+    backing_out: "",
+    backing2: "没有文件：\n内存不足时换出到交换空间",
+    note: "第一次访问之前，这个页根本没有页表项（present 0）。读操作映射\
+           共享的零页，只读；第一次写入引发缺页异常，得到一个属于自己的\
+           全零页。映射始终是 rw-p。",
+    alt: "私有匿名映射的各层，分两个时刻。读取一个从未访问过的页之\
+          后：进程的页（映射 rw-p）经由一个页表项读到 0，该\
+          页表项 present 为 1、writable 为 0，\
+          指向零页，即所有进程共用的一个只读全零页；它背后没有文件，\
+          也从不读入任何东西。第一次写入之后：页表项 present \
+          为 1、writable 为 1，指向一个新的私有页，这\
+          个页先被填满 0，然后被写入；写入就落在这里。它背后没有\
+          文件，只有交换空间。在第一次访问之前，这个页根本没有页表\
+          项。",
+};
+
+static SHARED_FILE_ZH: Labels = Labels {
+    quadrant: Quadrant::SharedFile,
+    title: "共享文件映射：写入落在唯一的那一页上，也会到达文件",
+    bands: BANDS_ZH,
+    pte: "页表项",
+    present: "present",
+    writable: "writable",
+    columns: [
+        Column {
+            header: "进程 A",
+            process: "A",
+            perms: "rw-s",
+            action: "写入 'J'",
+            writes: true,
+            present: true,
+            writable: true,
+        },
+        Column {
+            header: "进程 B（无亲缘关系）",
+            process: "B",
+            perms: "rw-s",
+            action: "读到 'J'",
+            writes: false,
+            present: true,
+            writable: false,
+        },
+    ],
+    frames: [
+        Frame {
+            name: "页高速缓存中的页",
+            note: "文件这一页在内存中唯一的一份副本",
+        },
+        Frame { name: "", note: "" },
+    ],
+    lands: "写入落在这里",
+    between: "",
+    backing: "磁盘上的文件",
+    backing_in: "首次访问时读入",
+    backing_out: "稍后写回（或在 msync 时）",
+    backing2: "",
+    note: "两个页表项指向同一个页帧，所以 B 立即就能读到 A 写入的内容，\
+           无需任何系统调用，文件稍后才得到它。B 的页表项还不可写：对于\
+           磁盘上的文件，内核只在进程第一次通过页表项写入时才置上这一位，\
+           以便得知这一页变成了脏页。",
+    alt: "两个无亲缘关系的进程共享一个文件映射时的各个层次。进程 \
+          A（映射为 rw-s）通过它的页表项写入 'J'，该页表\
+          项 present 为 1、writable 为 1；进\
+          程 B（映射为 rw-s）通过它自己的页表项读到 'J'，\
+          present 为 1、writable 为 0。两个页\
+          表项指向同一个页帧，即页高速缓存中的那个页，它是文件这一\
+          页唯一的一份副本；写入就落在那里，所以 B 立即就能看到，\
+          无需任何系统调用。这个页在第一次被访问时从磁盘上的文件读\
+          入，之后再写回文件，或者在 msync 时写回。B 的页\
+          表项还不可写，因为对于磁盘上的文件，内核只在某个进程第一\
+          次通过页表项写入时才设置这一位，以便得知该页变脏了。",
+};
+
+static SHARED_ANON_ZH: Labels = Labels {
+    quadrant: Quadrant::SharedAnon,
+    title: "共享匿名映射：父进程和子进程写的是同一页",
+    bands: BANDS_ZH,
+    pte: "页表项",
+    present: "present",
+    writable: "writable",
+    columns: [
+        Column {
+            header: "父进程",
+            process: "父进程 4242",
+            perms: "rw-s",
+            action: "写入 'J'",
+            writes: true,
+            present: true,
+            writable: true,
+        },
+        Column {
+            header: "子进程（fork 之后）",
+            process: "子进程 4243",
+            perms: "rw-s",
+            action: "读到 'J'",
+            writes: false,
+            present: true,
+            writable: true,
+        },
+    ],
+    frames: [
+        Frame {
+            name: "shmem 页",
+            note: "同一页，双方都能看到：没有写时复制",
+        },
+        Frame { name: "", note: "" },
+    ],
+    lands: "写入落在这里",
+    between: "",
+    backing: "shmem：一个位于内存中、不出现在任何目录里的文件",
+    backing_in: "文件的页",
+    backing_out: "",
+    backing2: "",
+    note: "maps 把这个 shmem 文件显示为 /dev/zero (deleted)；它保存在\
+           内存中，内存不足时进入交换空间。fork 不复制共享映射的页表项：\
+           子进程的页表项在它第一次访问时才建立，指向同一页，并且可写。\
+           每次新的 mmap 调用都会创建一个新的 shmem 文件。",
+    alt: "共享匿名映射的各层：fork 之后的父进程和子进程。父进\
+          程（映射为 rw-s）通过它的页表项（present 1，\
+          writable 1）写入 'J'；子进程（映射为 rw-s）\
+          通过它自己的页表项（present 1，writable \
+          1）读到 'J'。两个页表项指向同一个 shmem 页：\
+          双方看到的是同一页，没有写时复制，写入就落在这一页上。它\
+          背后是 shmem：一个位于内存中、不出现在任何目录里的\
+          文件，在 maps 中显示为 /dev/zero (deleted)，\
+          保存在内存中，内存不足时保存在交换空间中。fork 不复\
+          制共享映射的任何页表项：子进程的页表项在它第一次访问时才\
+          建立，并指向同一个页。",
 };
 
 const X0: f32 = 12.0;

@@ -44,6 +44,7 @@ impl Table for Labels {
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
+        Lang::Zh => &ZH,
     }
 }
 
@@ -120,6 +121,81 @@ static EN: Labels = Labels {
           name, grown by malloc with brk(). The numbers differ between \
           systems and runs; the fourth letter of the perms and the path tell \
           the kinds apart.",
+};
+
+static ZH: Labels = Labels {
+    title: "/proc/PID/maps 中的一行，逐列解读",
+    line: "7f3a1c2e5000-7f3a1c2e8000 rw-s 00000000 08:01 1835021    \
+           /tmp/notes.txt",
+    columns: [
+        Column {
+            name: "地址范围",
+            about: "十六进制的起止地址，不含结束地址；总是整页",
+        },
+        Column {
+            name: "权限 perms",
+            about: "读、写、执行；然后是 p（私有）或 s（共享）",
+        },
+        Column {
+            name: "偏移量 offset",
+            about: "映射从文件中的哪个位置开始，十六进制",
+        },
+        Column {
+            name: "设备号 dev",
+            about: "文件所在设备的主:次设备号，十六进制",
+        },
+        Column {
+            name: "inode",
+            about: "文件的 inode 号（索引节点号）",
+        },
+        Column {
+            name: "路径 path",
+            about: "文件、[名字]，或者什么也没有",
+        },
+    ],
+    variants_head: "三种匿名映射的行，并排对比（从权限列开始）",
+    variants: [
+        Variant {
+            name: "私有匿名映射",
+            line: "rw-p 00000000 00:00 0",
+            about: "完全没有文件：设备 00:00，inode 0，没有路径。\
+                    由 MAP_PRIVATE 加 MAP_ANONYMOUS 产生，malloc \
+                    分配大块内存时就是这样。",
+        },
+        Variant {
+            name: "共享匿名映射（shmem）",
+            line: "rw-s 00000000 00:01 2061 /dev/zero (deleted)",
+            about: "内核内部 shmem 文件系统上的一个内存中的文件，每次 \
+                    mmap 都有一个新的 inode；任何目录都不会列出它。",
+        },
+        Variant {
+            name: "堆",
+            line: "rw-p 00000000 00:00 0 [heap]",
+            about: "有名字的私有匿名内存：malloc 通过 brk() 扩展的堆。",
+        },
+    ],
+    note: "这些数字因系统、因每次运行而不同；区分这几种映射靠的是权限的\
+           第四个字母和路径。",
+    alt: "/proc/PID/maps 中的一行：7f3a1c2e5000-7f3a1c2e8000 \
+          rw-s 00000000 08:01 1835021 \
+          /tmp/notes.txt，并标出了它的六列：地址范围\
+          （十六进制的起始-结束，结束地址不在范围内，总是整页）；\
+          perms（读、写、执行，然后 p 表示私有、s 表示共\
+          享）；offset（映射从文件中的哪个位置开始，十六进制）；\
+          dev（文件所在的设备，十六进制的主设备号:次设备号）；\
+          inode 号；以及路径（文件、方括号中的名字，或者什么\
+          也没有）。下方并排列出三种匿名映射的行。私有匿名：rw-p \
+          00000000 00:00 0，完全没有文件，设备 00:00，\
+          inode 0，没有路径，由 MAP_PRIVATE 加 \
+          MAP_ANONYMOUS 产生，malloc 分配大块\
+          内存时就是这样。共享匿名（shmem）：rw-s 00000000 \
+          00:01 2061 /dev/zero (deleted)，\
+          内核内部 shmem 文件系统上的一个内存中的文件，每次 \
+          mmap 都有一个新的 inode，任何目录都不会列出它。\
+          堆：rw-p 00000000 00:00 0 [heap]，\
+          有名字的私有匿名内存，由 malloc 通过 brk() \
+          扩展。这些数字因系统和每次运行而异；区分这几种映射靠的是 \
+          perms 的第四个字母和路径。",
 };
 
 const X0: f32 = 12.0;

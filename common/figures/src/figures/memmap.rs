@@ -54,6 +54,7 @@ impl Table for Labels {
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
+        Lang::Zh => &ZH,
     }
 }
 
@@ -122,6 +123,72 @@ static EN: Labels = Labels {
           between related processes, a parent and its child after fork; \
           maps shows rw-s 00000000 00:01 2061 /dev/zero (deleted). The \
           fourth letter of the perms, p or s, tells private from shared.",
+};
+
+static ZH: Labels = Labels {
+    title: "四类映射：各自的用途，以及它们在 maps 中的样子",
+    private: Heading {
+        name: "私有映射",
+        flag: "MAP_PRIVATE",
+        note: "写入只留在写入它的进程中（写时复制）",
+    },
+    shared: Heading {
+        name: "共享映射",
+        flag: "MAP_SHARED",
+        note: "写入对映射了这些页的所有进程可见；有文件时还会写到文件",
+    },
+    file: Heading {
+        name: "文件映射",
+        flag: "fd, offset",
+        note: "页来自一个文件",
+    },
+    anon: Heading {
+        name: "匿名映射",
+        flag: "MAP_ANONYMOUS",
+        note: "没有文件：页的初始内容全为零",
+    },
+    maps_caption: "在 /proc/PID/maps 中",
+    lesson_caption: "实验",
+    private_file: Cell {
+        purpose: "用文件的内容初始化内存",
+        example: "exec 加载程序的代码段和数据段就是这样",
+        maps: "r-xp ... /usr/bin/cat",
+        lesson: "private-file",
+    },
+    shared_file: Cell {
+        purpose: "内存映射 I/O；无亲缘关系的进程间通信",
+        example: "像读写内存一样读写文件的字节",
+        maps: "rw-s ... /path/file",
+        lesson: "shared-file",
+    },
+    private_anon: Cell {
+        purpose: "分配初始全为零的内存",
+        example: "malloc 分配大块内存就是这样",
+        maps: "rw-p 00000000 00:00 0",
+        lesson: "private-anon",
+    },
+    shared_anon: Cell {
+        purpose: "有亲缘关系的进程间通信",
+        example: "fork 之后父进程和子进程共享这些页",
+        maps: "rw-s 00000000 00:01 2061 /dev/zero (deleted)",
+        lesson: "shared-anon",
+    },
+    alt: "四类映射的 2×2 表格。两列：私有（MAP_PRIVATE：\
+          写入通过写时复制只留在写入它的进程中）和共享（MAP_SHARED：\
+          写入对映射了这些页的所有进程可见，若有文件还会写到文件）。\
+          两行：文件（页来自文件）和匿名（MAP_ANONYMOUS：\
+          没有文件，页的初始内容全为零）。私有文件映射：用文件内容\
+          初始化内存，exec 就是这样加载程序的代码和数据的；在 \
+          /proc/PID/maps 中是 r-xp ... /usr/bin/cat \
+          这样的行。共享文件映射：内存映射 I/O，以及无亲缘关系\
+          的进程之间的进程间通信；maps 显示 rw-s ... \
+          /path/file。私有匿名映射：全零的内存分配，malloc \
+          就是这样获得大块内存的；maps 显示 rw-p 00000000 \
+          00:00 0，没有路径。共享匿名映射：有亲缘关系的进程\
+          之间（fork 之后的父进程和子进程）的进程间通信；maps \
+          显示 rw-s 00000000 00:01 2061 \
+          /dev/zero (deleted)。权限的第四个字母 \
+          p 或 s 区分私有与共享。",
 };
 
 const X0: f32 = 12.0;

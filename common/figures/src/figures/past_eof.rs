@@ -43,6 +43,7 @@ impl Table for Labels {
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
+        Lang::Zh => &ZH,
     }
 }
 
@@ -98,6 +99,59 @@ static EN: Labels = Labels {
           (PROT_NONE) was reserved on purpose. Not to scale; pages are \
           numbered from 0; if the file grows, the pages it then reaches stop \
           raising SIGBUS.",
+};
+
+static ZH: Labels = Labels {
+    title: "文件末尾之后，映射末尾之后",
+    call: "mmap(NULL, 3 * 4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)",
+    call_note: "fd：一个 100 字节的文件",
+    mapping: "映射：3 页，共 12288 字节",
+    pages: ["第 0 页", "第 1 页", "第 2 页", "映射之外"],
+    regions: [
+        Region {
+            inside: "文件",
+            range: "0–99：",
+            about: "文件的字节。读和写都会到达文件。",
+        },
+        Region {
+            inside: "零",
+            range: "100–4095：",
+            about: "读出来是零；也可以写，但只要文件大小不变，写在这里的\
+                    内容就不属于文件。",
+        },
+        Region {
+            inside: "SIGBUS",
+            range: "4096–12287：",
+            about: "完全位于文件末尾之后的页。访问它们（读或写）都会引发 \
+                    SIGBUS。",
+        },
+        Region {
+            inside: "紧随其后映射的任何东西",
+            range: "12288 起：",
+            about: "往往是另一个映射：根本没有信号，访问会悄无声息地触及别的\
+                    内存。只有那里什么都没有映射，或者特意预留了保护页\
+                    （PROT_NONE）时，才会引发 SIGSEGV。",
+        },
+    ],
+    ticks: ["0", "100", "4096", "8192", "12288"],
+    note: "图未按比例绘制：一页是 4096 字节。页从 0 开始编号，所以第 1 页\
+           是第二页。如果文件变大（ftruncate），它新覆盖到的页就不再引发 \
+           SIGBUS。",
+    alt: "一把标尺，对应在一个 100 字节的文件上调用的 mmap(NULL, \
+          3 * 4096, PROT_READ|PROT_WRITE, \
+          MAP_SHARED, fd, 0)；映射有 3 页，共 \
+          12288 字节。第 0 页的字节 0 到 99 是文件\
+          的字节：读和写都会到达文件。字节 100 到 4095，\
+          即第 0 页的其余部分，读出来是零，也可以写，但只要文件\
+          大小不变，写在那里的内容就不属于文件。第 1 页和第 2 \
+          页，即字节 4096 到 12287，完全位于文件末尾之\
+          后：访问它们，无论读还是写，都会引发 SIGBUS。从字\
+          节 12288 起已经超出映射，那里是紧随其后映射的任何\
+          东西：往往是另一个映射，这时根本没有信号，访问会悄无声息\
+          地触及别的内存；只有那里什么都没有映射，或者特意预留了一\
+          个保护页（PROT_NONE）时，才会引发 SIGSEGV。\
+          图未按比例绘制；页从 0 开始编号；如果文件变大，它新覆\
+          盖到的页就不再引发 SIGBUS。",
 };
 
 const X0: f32 = 12.0;

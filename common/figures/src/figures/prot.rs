@@ -43,6 +43,7 @@ impl Table for Labels {
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
+        Lang::Zh => &ZH,
     }
 }
 
@@ -105,6 +106,69 @@ static EN: Labels = Labels {
           readable too on x86 and arm64, and PROT_EXEC alone is readable too \
           on x86 without protection keys; maps still shows -w- or --x, what \
           was asked for, not what the hardware checks.",
+};
+
+static ZH: Labels = Labels {
+    title: "prot：进程可以对这些页做什么",
+    columns: ["prot", "值", "位", "maps", "允许的访问"],
+    bit_names: ["1", "2", "4"],
+    rows: [
+        Row {
+            constant: "PROT_NONE",
+            value: "0x0",
+            bits: [false, false, false],
+            maps: "---",
+            allows: "什么都不允许：任何访问都是 SIGSEGV（保护页、\
+                     为以后预留的地址空间）",
+        },
+        Row {
+            constant: "PROT_READ",
+            value: "0x1",
+            bits: [true, false, false],
+            maps: "r--",
+            allows: "读",
+        },
+        Row {
+            constant: "PROT_WRITE",
+            value: "0x2",
+            bits: [false, true, false],
+            maps: "-w-",
+            allows: "写",
+        },
+        Row {
+            constant: "PROT_EXEC",
+            value: "0x4",
+            bits: [false, false, true],
+            maps: "--x",
+            allows: "把其中的字节当作机器码执行",
+        },
+        Row {
+            constant: "PROT_READ|PROT_WRITE",
+            value: "0x3",
+            bits: [true, true, false],
+            maps: "rw-",
+            allows: "读和写：各个位按位或组合（最常见的数据映射）",
+        },
+    ],
+    note_head: "硬件允许的可能比 prot 要求的多，但绝不会更少。",
+    note: "在 x86 和 arm64 上，只有 PROT_WRITE 的页同样可读；在没有\
+           保护键的 x86 上，只有 PROT_EXEC 的页同样可读。maps 显示\
+           的仍是 -w- 或 --x：即申请的权限，而不是硬件实际检查的权限。\
+           用到哪种访问，就申请哪种：PROT_READ|PROT_WRITE。",
+    alt: "四个 prot 位的表。PROT_NONE，值 0，不设\
+          任何位，maps 显示 ---：完全不能访问，任何访问都\
+          是 SIGSEGV（用于保护页、为以后预留的地址空间）。\
+          PROT_READ，值 1，第 0 位，maps 中的字\
+          母 r：读。PROT_WRITE，值 2，第 1 位，maps \
+          中的字母 w：写。PROT_EXEC，值 4，第 2 位，\
+          maps 中的字母 x：把这些字节当作机器码执行。它们按\
+          位或组合：PROT_READ|PROT_WRITE 等于 \
+          3，maps 显示 rw-，这是最常见的数据映射。注意：\
+          硬件允许的可能比 prot 要求的多，但绝不会更少；在 \
+          x86 和 arm64 上只有 PROT_WRITE 时\
+          同样可读，在没有保护键的 x86 上只有 PROT_EXEC \
+          时同样可读；maps 显示的仍是 -w- 或 --x，即\
+          申请的权限，而不是硬件实际检查的权限。",
 };
 
 const X0: f32 = 12.0;
