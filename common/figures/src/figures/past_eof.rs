@@ -114,7 +114,7 @@ static ZH: Labels = Labels {
             about: "文件的字节。读和写都会到达文件。",
         },
         Region {
-            inside: "零",
+            inside: "全零",
             range: "100–4095：",
             about: "读出来是零；也可以写，但只要文件大小不变，写在这里的\
                     内容就不属于文件。",
