@@ -39,7 +39,7 @@ use crate::proc::maps::{Kind, MapsLine};
 use crate::proc::smaps::{self, Smaps};
 
 /// `maps [PID]`, as `--help` shows it.
-pub const USAGE: &str = "[PID]";
+pub const USAGE: &str = "[PID] [--svg FILE]";
 
 /// One line, for `--help`.
 pub const ABOUT: &str = "the four quadrants of any process's address space";
@@ -53,8 +53,9 @@ pub const DETAILS: &str = "Reads /proc/PID/maps and /proc/PID/smaps (PID: \
     address space drawn to scale, by Rss and by Size, one letter per \
     quadrant (coloured on a terminal). The totals are checked against \
     /proc/PID/smaps_rollup; `pmap -X PID` prints the same. Another user's \
-    process needs root. Exit status: 0 the totals agree, 1 they do not, \
-    2 an error.";
+    process needs root. With `--svg FILE` it also draws both pictures, in \
+    colour, as an SVG file. Exit status: 0 the totals agree, 1 they do \
+    not, 2 an error.";
 
 /// Cells per row of the pictures.
 const ROW: usize = 64;
@@ -113,6 +114,19 @@ impl Group {
             Group::SharedFile => "30;45",
             Group::SharedAnon => "30;43",
             Group::Kernel => "30;47",
+        }
+    }
+}
+
+impl Group {
+    /// The colour of the SVG pictures (the terminal's, lighter).
+    fn fill(self) -> &'static str {
+        match self {
+            Group::PrivateFile => "#7fa7e0",
+            Group::PrivateAnon => "#8fd18f",
+            Group::SharedFile => "#d59ae0",
+            Group::SharedAnon => "#f0d070",
+            Group::Kernel => "#d8d8d8",
         }
     }
 }
@@ -706,6 +720,125 @@ pub fn pictures(map: &Map, colour: bool) -> Vec<String> {
     out
 }
 
+/// Both pictures as one SVG: the same cells as the terminal's, one
+/// coloured square with its letter per cell, each row labelled with the
+/// start of the mapping its first cell falls in, and a legend.
+pub fn svg(map: &Map, title: &str) -> String {
+    const CELL: usize = 11;
+    const LEFT: usize = 110;
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let total = map.total();
+    let mut body = String::new();
+    let mut y = 30;
+    let text = |body: &mut String, x: usize, y: usize, t: &str| {
+        body.push_str(&format!(
+            "<text x=\"{x}\" y=\"{y}\">{}</text>\n",
+            esc(t)
+        ));
+    };
+    text(&mut body, 10, y, title);
+    type Weight = fn(&Entry) -> u64;
+    let parts: [(&str, Weight, u64, usize); 2] = [
+        (
+            "Resident memory (Rss) in address order",
+            |e| e.rss,
+            total.rss,
+            4,
+        ),
+        (
+            "Virtual size in address order (gaps left out)",
+            |e| e.size,
+            total.size,
+            2,
+        ),
+    ];
+    for (label, weight, sum, rows) in parts {
+        if sum == 0 {
+            continue;
+        }
+        y += 34;
+        let scale = human(sum as f64 / (rows * ROW) as f64);
+        text(&mut body, 10, y, &format!("{label}, one square = {scale}:"));
+        let cells = picture(&map.entries, weight, rows * ROW);
+        for row in cells.chunks(ROW) {
+            y += CELL + 3;
+            let start = map.entries[row[0]].line.start;
+            body.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" class=\"addr\">{start:x}</text>\n",
+                LEFT - 8,
+                y + CELL - 2
+            ));
+            for (c, &i) in row.iter().enumerate() {
+                let g = map.entries[i].group;
+                let x = LEFT + c * CELL;
+                body.push_str(&format!(
+                    "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" \
+                     height=\"{CELL}\" fill=\"{}\"/><text x=\"{}\" \
+                     y=\"{}\" class=\"cell\">{}</text>\n",
+                    g.fill(),
+                    x + CELL / 2,
+                    y + CELL - 2,
+                    g.letter()
+                ));
+            }
+        }
+    }
+    y += 34;
+    for (n, g) in Group::ALL.into_iter().enumerate() {
+        let x = 10 + n * 150;
+        body.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"{CELL}\" height=\"{CELL}\" \
+             fill=\"{}\"/>\n",
+            y - CELL + 2,
+            g.fill()
+        ));
+        text(
+            &mut body,
+            x + CELL + 5,
+            y,
+            &format!("{} {}", g.letter(), g.name()),
+        );
+    }
+    let width = LEFT + ROW * CELL + 10;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" \
+         height=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <style>.addr {{ font-family: monospace; text-anchor: end }} \
+         .cell {{ font-family: monospace; font-size: 9px; text-anchor: \
+         middle }}</style>\n<rect width=\"100%\" height=\"100%\" \
+         fill=\"white\"/>\n{body}</svg>\n",
+        y + 12
+    )
+}
+
+/// `[PID] [--svg FILE]`: the arguments without the option, and its file.
+fn svg_option(args: &[String]) -> Result<(Vec<String>, Option<String>)> {
+    let mut rest = Vec::new();
+    let mut file = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--svg" {
+            match it.next() {
+                Some(f) if !f.is_empty() => file = Some(f.clone()),
+                _ => {
+                    return Err(Error::plain(
+                        "maps",
+                        "--svg needs a FILE to write".to_string(),
+                    ));
+                }
+            }
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    Ok((rest, file))
+}
+
 /// What was read, and when, for the check.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -950,7 +1083,21 @@ pub fn parse_pid(lesson: &str, args: &[String]) -> Result<Pid> {
 /// `lesson maps [PID]`: print the map and check it; returns the exit
 /// status (0 the totals agree, 1 they do not).
 pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
-    let pid = parse_pid(lesson, args)?;
+    let (args, svg_file) = svg_option(args)?;
+    let pid = parse_pid(lesson, &args)?;
+    // Opened first, so that a FILE that cannot be written is the only line.
+    let errno = |e: std::io::Error| {
+        Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+    };
+    let svg_why = |file: &str| format!("{file:?}, the SVG file");
+    let svg_out = match svg_file {
+        Some(file) => {
+            let out = std::fs::File::create(&file)
+                .map_err(|e| Error::sys("open", errno(e), svg_why(&file)))?;
+            Some((file, out))
+        }
+        None => None,
+    };
     let snap = snapshot(pid)?;
     let map = Map::parse(&snap.smaps)?;
     let colour = colour();
@@ -1002,6 +1149,12 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     largest(&map, colour).iter().for_each(|l| narrate::raw(l));
     narrate::raw("");
     pictures(&map, colour).iter().for_each(|l| narrate::raw(l));
+    if let Some((file, mut out)) = svg_out {
+        let title = format!("The address space of PID {pid} ({whose})");
+        std::io::Write::write_all(&mut out, svg(&map, &title).as_bytes())
+            .map_err(|e| Error::sys("write", errno(e), svg_why(&file)))?;
+        narrate::raw(&format!("(Both pictures drawn in {file}.)"));
+    }
     narrate::raw("");
     narrate::explain(&format!(
         "pmap -X {pid} sums the same smaps lines: the same Size and Rss. Its \
@@ -1279,6 +1432,25 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]
         }
         let colour = drawing(&map, |e| e.rss, 2, true).join("");
         assert!(colour.contains("\x1b[30;42ma"));
+    }
+
+    #[test]
+    fn the_svg_has_every_cell_and_the_legend() {
+        let map = Map::parse(&canned()).unwrap();
+        let svg = svg(&map, "PID 1 <init> & co");
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(svg.ends_with("</svg>\n"));
+        assert!(svg.contains("PID 1 &lt;init&gt; &amp; co"));
+        // 4 rows by Rss and 2 by Size, a square per cell, 5 in the legend
+        // and the background.
+        assert_eq!(svg.matches("<rect ").count(), 6 * ROW + 5 + 1);
+        for g in Group::ALL {
+            assert!(svg.contains(&format!("{} {}", g.letter(), g.name())));
+        }
+        assert!(svg_option(&["--svg".into()]).is_err());
+        let (rest, file) =
+            svg_option(&["7".into(), "--svg".into(), "m.svg".into()]).unwrap();
+        assert_eq!((rest, file), (vec!["7".to_string()], Some("m.svg".into())));
     }
 
     #[test]

@@ -1066,6 +1066,28 @@ pub mod checks {
             "a terminal gets colour: {tty}"
         );
 
+        // --svg FILE: the same pictures as an SVG file; a FILE that cannot
+        // be written is one line, before anything else is printed.
+        let dir = std::env::temp_dir()
+            .join(format!("maps-svg-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("map.svg");
+        let drawn = run(exe, &["maps", "--svg", file.to_str().unwrap()]);
+        shows_a_map(&drawn, "maps --svg");
+        let svg = std::fs::read_to_string(&file).unwrap();
+        assert!(svg.starts_with("<svg ") && svg.contains("private file"));
+        run(
+            exe,
+            &[
+                "maps",
+                "--svg",
+                dir.join("no/such/dir.svg").to_str().unwrap(),
+            ],
+        )
+        .assert_one_line_error("ENOENT");
+        run(exe, &["maps", "--svg"]).assert_one_line_error("needs a FILE");
+        std::fs::remove_dir_all(&dir).unwrap();
+
         // PID 1, as root: where even root may not look (PID 1 holds
         // capabilities the tests lack, as in some sandboxes), a one-line
         // EACCES error instead.
