@@ -56,6 +56,9 @@ fn wake_from_child(flag: i32) -> Result<bool> {
     };
     let child = fork_child(|| {
         // Wake only once the parent sleeps (state S in /proc/PPID/stat).
+        // No call tells another process "it now sleeps on this futex", so
+        // this looks every 5 ms; if the parent dies, PR_SET_PDEATHSIG ends
+        // this child.
         let stat = format!("/proc/{}/stat", getppid());
         while !std::fs::read_to_string(&stat).is_ok_and(|s| {
             s.rsplit(") ").next().is_some_and(|r| r.starts_with('S'))

@@ -27,6 +27,7 @@ use common::{narrate, page_size, show};
 use nix::sys::mman::MapFlags;
 use nix::sys::signal::Signal::{SIGCONT, SIGSTOP};
 use nix::sys::signal::{kill, raise};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::{Pid, execv, getpid};
 
 use crate::{child_done, map_anonymous, unmap};
@@ -68,20 +69,15 @@ pub fn run(cx: &Ctx) -> Result<()> {
     unmap(region)
 }
 
-/// Wait until `pid` has stopped (state T in /proc/PID/stat) or ended.
+/// Block until `pid` has stopped or ended: waitid(WSTOPPED | WEXITED)
+/// returns on either. WNOWAIT leaves an end unreaped, for child_done to
+/// report.
 fn until_stopped(pid: Pid) -> Result<()> {
-    for _ in 0..10_000 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
-        // "pid (comm) S ...": the state follows the last ')'.
-        let state = stat.as_deref().map_or("Z", |s| {
-            s.rsplit_once(") ").map_or("Z", |(_, rest)| &rest[..1])
-        });
-        if matches!(state, "T" | "t" | "Z" | "X") {
-            return Ok(()); // stopped, or ended: child_done says how
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    Err(Error::plain("exec", tr!("child {pid} never stopped")))
+    let flags =
+        WaitPidFlag::WSTOPPED | WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT;
+    waitid(Id::Pid(pid), flags)
+        .with_call("waitid", || tr!("child {pid}, until it stops or ends"))?;
+    Ok(())
 }
 
 /// `shared-anon __after-exec ADDR PID`: run by the exec'd child.

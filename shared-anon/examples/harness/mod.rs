@@ -151,6 +151,9 @@ pub fn lock_checks(
     unlock: fn(&AtomicU32),
     add_one: fn(&AtomicU32, &AtomicU64),
 ) -> Result<()> {
+    // How long the child holds the lock: the work the parent must sleep
+    // through, not a way of taking turns (the order comes from `held`,
+    // a futex handshake, and `marker`).
     const HOLD: Duration = Duration::from_millis(200);
     const N: u64 = 500_000;
     let page = map_shared_page()?;
@@ -224,6 +227,9 @@ pub fn mailbox_checks(
     receive: fn(&AtomicU32) -> u32,
 ) -> Result<()> {
     const K: u32 = 1000;
+    // A slow sender: the mailbox stays empty this long, so that the check
+    // can see whether `receive` sleeps or spins. Not a way of taking
+    // turns: the messages themselves are.
     const DAWDLE: Duration = Duration::from_millis(300);
     let page = map_shared_page()?; // a fresh page is zero: EMPTY
     let mailbox = page.word(0);
