@@ -239,23 +239,27 @@ impl Svg {
 
     /// A straight line.
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, color: &str) {
-        let _ = writeln!(
-            self.body,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" \
-             stroke-width=\"1.2\"/>",
-            n(x1),
-            n(y1),
-            n(x2),
-            n(y2),
-        );
+        self.stroke(x1, y1, x2, y2, color, "");
     }
 
     /// A dashed straight line.
     pub fn dashed(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, color: &str) {
+        self.stroke(x1, y1, x2, y2, color, " stroke-dasharray=\"4 3\"");
+    }
+
+    fn stroke(
+        &mut self,
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        color: &str,
+        dash: &str,
+    ) {
         let _ = writeln!(
             self.body,
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" \
-             stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>",
+             stroke-width=\"1.2\"{dash}/>",
             n(x1),
             n(y1),
             n(x2),
