@@ -34,9 +34,9 @@ use nix::errno::Errno;
 use nix::unistd::Pid;
 
 use crate::error::{Error, Result};
-use crate::narrate;
 use crate::proc::maps::{Kind, MapsLine};
 use crate::proc::smaps::{self, Smaps};
+use crate::{narrate, tr};
 
 /// `maps [PID]`, as `--help` shows it.
 pub const USAGE: &str = "[PID] [--svg FILE]";
@@ -96,13 +96,14 @@ impl Group {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// The group's name, in the chosen language.
+    pub fn name(self) -> String {
         match self {
-            Group::PrivateFile => "private file",
-            Group::PrivateAnon => "private anonymous",
-            Group::SharedFile => "shared file",
-            Group::SharedAnon => "shared anonymous",
-            Group::Kernel => "the kernel's own",
+            Group::PrivateFile => tr!("private file"),
+            Group::PrivateAnon => tr!("private anonymous"),
+            Group::SharedFile => tr!("shared file"),
+            Group::SharedAnon => tr!("shared anonymous"),
+            Group::Kernel => tr!("the kernel's own"),
         }
     }
 
@@ -383,33 +384,27 @@ pub fn compare(total: Totals, before: Rollup, after: Rollup) -> Verdict {
     if before == after {
         let rss_ok = total.rss == r.rss;
         let pss_ok = total.pss <= r.pss && r.pss - total.pss <= slack;
-        let pss = if total.pss == r.pss {
-            format!("Pss {} kB = {} kB", total.pss, r.pss)
+        let (ours, theirs) = (total.pss, r.pss);
+        let gap = theirs.abs_diff(ours);
+        let why = if pss_ok {
+            tr!("smaps rounds each mapping's Pss down to a whole kB, which \
+                 can lose up to {slack} kB here")
         } else {
-            format!(
-                "Pss {} kB is {} kB {} {} kB ({})",
-                total.pss,
-                r.pss.abs_diff(total.pss),
-                if total.pss < r.pss { "below" } else { "above" },
-                r.pss,
-                if pss_ok {
-                    format!(
-                        "smaps rounds each mapping's Pss down to a whole kB, \
-                         which can lose up to {slack} kB here"
-                    )
-                } else {
-                    format!(
-                        "rounding could explain a shortfall of at most \
-                         {slack} kB"
-                    )
-                },
-            )
+            tr!("rounding could explain a shortfall of at most {slack} kB")
         };
+        let pss = if ours == theirs {
+            format!("Pss {ours} kB = {theirs} kB")
+        } else if ours < theirs {
+            tr!("Pss {ours} kB is {gap} kB below {theirs} kB ({why})")
+        } else {
+            tr!("Pss {ours} kB is {gap} kB above {theirs} kB ({why})")
+        };
+        let (rss, rollup) = (total.rss, r.rss);
         return Verdict::Claim(
             rss_ok && pss_ok,
-            format!(
-                "the totals agree with smaps_rollup: Rss {} kB = {} kB; {pss}",
-                total.rss, r.rss
+            tr!(
+                "the totals agree with smaps_rollup: Rss {rss} kB = {rollup} \
+                 kB; {pss}"
             ),
         );
     }
@@ -417,23 +412,23 @@ pub fn compare(total: Totals, before: Rollup, after: Rollup) -> Verdict {
         (before.rss.min(after.rss), before.rss.max(after.rss));
     let (pss_lo, pss_hi) =
         (before.pss.min(after.pss), before.pss.max(after.pss));
-    let text = format!(
-        "Rss {} kB (smaps_rollup: {rss_lo} kB before, {rss_hi} kB after), \
-         Pss {} kB ({pss_lo} and {pss_hi} kB)",
-        total.rss, total.pss
+    let (rss, pss) = (total.rss, total.pss);
+    let text = tr!(
+        "Rss {rss} kB (smaps_rollup: {rss_lo} kB before, {rss_hi} kB after), \
+         Pss {pss} kB ({pss_lo} and {pss_hi} kB)"
     );
     let within = (rss_lo..=rss_hi).contains(&total.rss)
         && (pss_lo.saturating_sub(slack)..=pss_hi).contains(&total.pss);
     if within {
         Verdict::Claim(
             true,
-            format!(
+            tr!(
                 "the totals agree with smaps_rollup as far as a process that \
                  changed while it was read allows: {text}"
             ),
         )
     } else {
-        Verdict::NotChecked(format!(
+        Verdict::NotChecked(tr!(
             "the process changed on each of {TRIES} readings, so the totals \
              cannot be compared with smaps_rollup: {text}"
         ))
@@ -527,6 +522,13 @@ fn human(kb: f64) -> String {
     }
 }
 
+/// `text` followed by spaces up to `columns` columns on the screen (a
+/// Chinese character takes two).
+fn pad(text: &str, columns: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}
+
 fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return String::new();
@@ -551,8 +553,11 @@ pub fn table(map: &Map, colour: bool) -> Vec<String> {
     )];
     for group in Group::ALL {
         let t = map.group(group);
-        let head =
-            format!("  {} {:<24}", letters(group, 1, colour), group.name());
+        let head = format!(
+            "  {} {}",
+            letters(group, 1, colour),
+            pad(&group.name(), 24)
+        );
         out.push(row(head, &t, percent(t.rss, total.rss)));
         for (special, t) in map.specials(group) {
             let head = format!("      {:<22}", special.label());
@@ -560,7 +565,7 @@ pub fn table(map: &Map, colour: bool) -> Vec<String> {
         }
     }
     out.push(row(
-        format!("    {:<24}", "total"),
+        format!("    {}", pad(&tr!("total"), 24)),
         &total,
         percent(total.rss, total.rss),
     ));
@@ -580,39 +585,49 @@ pub fn legend(colour: bool) -> Vec<String> {
     let items = [
         (
             Some(Group::PrivateFile),
-            "private file: p in perms and a file: programs, libraries and \
-             their data (copy-on-write).",
+            tr!(
+                "private file: p in perms and a file: programs, libraries and \
+             their data (copy-on-write)."
+            ),
         ),
         (
             Some(Group::PrivateAnon),
-            "private anonymous: p and no file: [heap], [stack], malloc's \
+            tr!(
+                "private anonymous: p and no file: [heap], [stack], malloc's \
              big blocks, thread stacks; also /dev/zero mapped private, \
              which the kernel turns into anonymous memory although maps \
-             still names /dev/zero.",
+             still names /dev/zero."
+            ),
         ),
         (
             Some(Group::SharedFile),
-            "shared file: s and a file. memfd (/memfd:NAME (deleted)) and \
+            tr!(
+                "shared file: s and a file. memfd (/memfd:NAME (deleted)) and \
              POSIX shared memory (/dev/shm/NAME) count here, on lines of \
              their own: they are shmem, the same memory as shared \
-             anonymous, but reached through a file.",
+             anonymous, but reached through a file."
+            ),
         ),
         (
             Some(Group::SharedAnon),
-            "shared anonymous: s and /dev/zero (deleted) \
+            tr!("shared anonymous: s and /dev/zero (deleted) \
              (MAP_SHARED|MAP_ANONYMOUS), System V segments (/SYSV... \
-             (deleted)), [anon_shmem:NAME].",
+             (deleted)), [anon_shmem:NAME]."),
         ),
         (
             Some(Group::Kernel),
-            "the kernel's own pages ([vdso], [vvar], [vsyscall]): in every \
-             process, in no quadrant.",
+            tr!(
+                "the kernel's own pages ([vdso], [vvar], [vsyscall]): in every \
+             process, in no quadrant."
+            ),
         ),
         (
             None,
-            "Size is virtual memory mapped; Rss what is resident in RAM; \
+            tr!(
+                "Size is virtual memory mapped; Rss what is resident in RAM; \
              Pss is Rss with each page divided by the number of processes \
-             that map it.",
+             that map it."
+            ),
         ),
     ];
     let mut out = Vec::new();
@@ -623,7 +638,7 @@ pub fn legend(colour: bool) -> Vec<String> {
         };
         // Wrap the plain text, then colour the letter: escape codes take
         // no room on the screen.
-        for (i, line) in narrate::wrap_text(&first, "    ", text)
+        for (i, line) in narrate::wrap_text(&first, "    ", &text)
             .into_iter()
             .enumerate()
         {
@@ -643,16 +658,17 @@ pub fn legend(colour: bool) -> Vec<String> {
 /// The largest mappings of each quadrant, with their maps lines.
 pub fn largest(map: &Map, colour: bool) -> Vec<String> {
     let mut out =
-        vec!["The largest mappings of each quadrant, by Rss (kB):".to_string()];
+        vec![tr!("The largest mappings of each quadrant, by Rss (kB):")];
     for group in Group::ALL {
         let title = format!("  {} {}", letters(group, 1, colour), group.name());
         let top = map.largest(group, LARGEST);
         if top.is_empty() {
-            out.push(format!("{title}: none"));
+            out.push(tr!("{title}: none"));
             continue;
         }
         out.push(title);
-        out.push(format!("    {:>8}{:>8}  maps line", "Rss", "Pss"));
+        let line = tr!("maps line");
+        out.push(format!("    {:>8}{:>8}  {line}", "Rss", "Pss"));
         for e in top {
             // A file name may hold control characters: never send them
             // to the terminal as they are.
@@ -698,22 +714,23 @@ pub fn pictures(map: &Map, colour: bool) -> Vec<String> {
     let total = map.total();
     let mut out = Vec::new();
     if total.rss > 0 {
-        out.push(format!(
-            "Resident memory (Rss) in address order, one letter = {}:",
-            human(total.rss as f64 / (4 * ROW) as f64)
+        let scale = human(total.rss as f64 / (4 * ROW) as f64);
+        out.push(tr!(
+            "Resident memory (Rss) in address order, one letter = {scale}:"
         ));
         out.extend(drawing(map, |e| e.rss, 4, colour));
         out.extend(narrate::wrap_text(
             "",
             "",
-            "(A quadrant with any Rss shows at least once; each row is \
-             labelled with the start of the mapping it starts in.)",
+            &tr!("(A quadrant with any Rss shows at least once; each row is \
+                 labelled with the start of the mapping it starts in.)"),
         ));
     }
     if total.size > 0 {
-        out.push(format!(
-            "Virtual size in address order (gaps left out), one letter = {}:",
-            human(total.size as f64 / (2 * ROW) as f64)
+        let scale = human(total.size as f64 / (2 * ROW) as f64);
+        out.push(tr!(
+            "Virtual size in address order (gaps left out), one letter = \
+             {scale}:"
         ));
         out.extend(drawing(map, |e| e.size, 2, colour));
     }
@@ -743,15 +760,15 @@ pub fn svg(map: &Map, title: &str) -> String {
     };
     text(&mut body, 10, y, title);
     type Weight = fn(&Entry) -> u64;
-    let parts: [(&str, Weight, u64, usize); 2] = [
+    let parts: [(String, Weight, u64, usize); 2] = [
         (
-            "Resident memory (Rss) in address order",
+            tr!("Resident memory (Rss) in address order"),
             |e| e.rss,
             total.rss,
             4,
         ),
         (
-            "Virtual size in address order (gaps left out)",
+            tr!("Virtual size in address order (gaps left out)"),
             |e| e.size,
             total.size,
             2,
@@ -763,7 +780,7 @@ pub fn svg(map: &Map, title: &str) -> String {
         }
         y += 34;
         let scale = human(sum as f64 / (rows * ROW) as f64);
-        text(&mut body, 10, y, &format!("{label}, one square = {scale}:"));
+        text(&mut body, 10, y, &tr!("{label}, one square = {scale}:"));
         let cells = picture(&map.entries, weight, rows * ROW);
         for row in cells.chunks(ROW) {
             y += CELL + 3;
@@ -886,7 +903,7 @@ fn read_error(
         Errno::ENOENT | Errno::ESRCH if started => exited(pid, path, errno),
         Errno::ENOENT | Errno::ESRCH => Error::plain(
             "maps",
-            format!("no process has PID {pid} (there is no {path})"),
+            tr!("no process has PID {pid} (there is no {path})"),
         ),
         Errno::EACCES | Errno::EPERM => refused(pid, path, errno),
         _ => Error::sys("read", errno, path),
@@ -894,13 +911,10 @@ fn read_error(
 }
 
 fn exited(pid: Pid, path: &str, errno: Errno) -> Error {
-    Error::plain(
-        "maps",
-        format!(
-            "PID {pid} exited while it was being read ({path}: {})",
-            errno.desc()
-        ),
-    )
+    Error::plain("maps", {
+        let why = errno.desc();
+        tr!("PID {pid} exited while it was being read ({path}: {why})")
+    })
 }
 
 /// Another user's process, or one the ptrace access check protects.
@@ -909,7 +923,7 @@ fn refused(pid: Pid, path: &str, errno: Errno) -> Error {
     let me = nix::unistd::geteuid();
     let owner = std::fs::metadata(format!("/proc/{pid}")).map(|m| m.uid());
     let why = match owner {
-        Ok(uid) if uid != me.as_raw() => format!(
+        Ok(uid) if uid != me.as_raw() => tr!(
             "{path}: PID {pid} belongs to uid {uid} and this process runs as \
              uid {me}: only its own user or root may read its memory map"
         ),
@@ -928,17 +942,15 @@ fn refused(pid: Pid, path: &str, errno: Errno) -> Error {
                 u64::from_str_radix(line.trim(), 16).ok()
             };
             let more = match (caps(&pid.to_string()), caps("self")) {
-                (Some(its), Some(mine)) if its & !mine != 0 => format!(
-                    "; PID {pid} holds capabilities this process lacks \
-                     (CapPrm {its:x}, here CapEff {mine:x})"
-                ),
+                (Some(its), Some(mine)) if its & !mine != 0 => {
+                    tr!("; PID {pid} holds capabilities this process lacks \
+                     (CapPrm {its:x}, here CapEff {mine:x})")
+                }
                 _ => String::new(),
             };
-            format!(
-                "{path}: PID {pid} runs as uid {me} like this process, but \
+            tr!("{path}: PID {pid} runs as uid {me} like this process, but \
                  the kernel's ptrace access check refuses this process a \
-                 look at its memory map (see ptrace(2)){more}"
-            )
+                 look at its memory map (see ptrace(2)){more}")
         }
     };
     Error::sys("open", errno, why)
@@ -961,22 +973,22 @@ fn no_address_space(pid: Pid) -> Error {
         Some((state, flags))
     });
     let why = match fields {
-        Some((_, flags)) if flags & PF_KTHREAD != 0 => format!(
-            "PID {pid} has no user address space (a kernel thread?): \
-             /proc/{pid}/maps is empty"
-        ),
-        Some((state, _)) if state == "Z" => format!(
+        Some((_, flags)) if flags & PF_KTHREAD != 0 => {
+            tr!("PID {pid} has no user address space (a kernel thread?): \
+             /proc/{pid}/maps is empty")
+        }
+        Some((state, _)) if state == "Z" => tr!(
             "PID {pid} has no user address space (a zombie: it has exited \
              and its parent has not waited for it yet)"
         ),
         Some((_, flags)) if flags & PF_EXITING != 0 => {
-            format!("PID {pid} has no user address space: it is exiting")
+            tr!("PID {pid} has no user address space: it is exiting")
         }
-        None => format!("PID {pid} exited while it was being read"),
-        Some(_) => format!(
-            "PID {pid} has no user address space (a kernel thread?): \
-             /proc/{pid}/maps is empty"
-        ),
+        None => tr!("PID {pid} exited while it was being read"),
+        Some(_) => {
+            tr!("PID {pid} has no user address space (a kernel thread?): \
+             /proc/{pid}/maps is empty")
+        }
     };
     Error::plain("maps", why)
 }
@@ -1025,7 +1037,7 @@ fn snapshot_with(
                     if buf.len() >= 1 << 30 {
                         return Err(Error::plain(
                             "maps",
-                            format!("{path} is larger than 1 GiB"),
+                            tr!("{path} is larger than 1 GiB"),
                         ));
                     }
                     buf.resize(buf.len() * 2, 0xff);
@@ -1067,7 +1079,7 @@ fn snapshot_with(
 
 /// `maps [PID]` as the command line gives it: the PID, or this process.
 pub fn parse_pid(lesson: &str, args: &[String]) -> Result<Pid> {
-    let try_help = format!("try '{lesson} maps --help'");
+    let try_help = tr!("try '{lesson} maps --help'");
     match args {
         [] => Ok(nix::unistd::getpid()),
         [one] => one
@@ -1078,16 +1090,14 @@ pub fn parse_pid(lesson: &str, args: &[String]) -> Result<Pid> {
             .ok_or_else(|| {
                 Error::plain(
                     "maps",
-                    format!(
-                        "'{one}' is not a PID (a process ID, a whole number \
-                         above 0); {try_help}"
-                    ),
+                    tr!("'{one}' is not a PID (a process ID, a whole number \
+                         above 0); {try_help}"),
                 )
             }),
-        _ => Err(Error::plain(
-            "maps",
-            format!("takes one PID at most, not {}; {try_help}", args.len()),
-        )),
+        _ => Err(Error::plain("maps", {
+            let n = args.len();
+            tr!("takes one PID at most, not {n}; {try_help}")
+        })),
     }
 }
 
@@ -1100,7 +1110,7 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     let errno = |e: std::io::Error| {
         Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
     };
-    let svg_why = |file: &str| format!("{file:?}, the SVG file");
+    let svg_why = |file: &str| tr!("{file:?}, the SVG file");
     let svg_out = match svg_file {
         Some(file) => {
             let out = std::fs::File::create(&file)
@@ -1117,42 +1127,45 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
         .map(|c| crate::error::one_line(c.trim_end()))
         .unwrap_or_else(|_| "?".into());
     let whose = if pid == nix::unistd::getpid() {
-        format!("{comm}, this process")
+        tr!("{comm}, this process")
     } else {
         comm
     };
     for line in narrate::wrap_text(
         "",
         "",
-        &format!(
-            "The address space of PID {pid} ({whose}), from \
-             /proc/{pid}/smaps:"
-        ),
+        &tr!("The address space of PID {pid} ({whose}), from \
+             /proc/{pid}/smaps:"),
     ) {
         narrate::raw(&line);
     }
-    narrate::raw(&format!(
-        "{} mappings, {} mapped, {} resident.",
+    let (count, size, rss) = (
         total.count,
         human(total.size as f64),
-        human(total.rss as f64)
-    ));
+        human(total.rss as f64),
+    );
+    narrate::raw(&tr!("{count} mappings, {size} mapped, {rss} resident."));
     narrate::raw("");
     table(&map, colour).iter().for_each(|l| narrate::raw(l));
     narrate::raw(&rollup_row(snap.after));
     match compare(total, snap.before, snap.after) {
         Verdict::Claim(holds, text) => {
-            narrate::claim(holds, &text, "equal totals", "different ones");
+            narrate::claim_as_is(
+                holds,
+                &text,
+                tr!("equal totals"),
+                tr!("different ones"),
+            );
         }
         Verdict::NotChecked(text) => {
-            narrate::explain(&format!("(Not checked: {text}.)"));
+            crate::explain!("(Not checked: {text}.)");
         }
     }
     if snap.tries > 1 {
-        narrate::explain(&format!(
-            "(PID {pid} changed while it was read: this took {} readings.)",
-            snap.tries
-        ));
+        let tries = snap.tries;
+        crate::explain!(
+            "(PID {pid} changed while it was read: this took {tries} readings.)"
+        );
     }
     narrate::raw("");
     legend(colour).iter().for_each(|l| narrate::raw(l));
@@ -1161,18 +1174,18 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     narrate::raw("");
     pictures(&map, colour).iter().for_each(|l| narrate::raw(l));
     if let Some((file, mut out)) = svg_out {
-        let title = format!("The address space of PID {pid} ({whose})");
+        let title = tr!("The address space of PID {pid} ({whose})");
         std::io::Write::write_all(&mut out, svg(&map, &title).as_bytes())
             .map_err(|e| Error::sys("write", errno(e), svg_why(&file)))?;
-        narrate::raw(&format!("(Both pictures drawn in {file}.)"));
+        narrate::raw(&tr!("(Both pictures drawn in {file}.)"));
     }
     narrate::raw("");
-    narrate::explain(&format!(
+    crate::explain!(
         "pmap -X {pid} sums the same smaps lines: the same Size and Rss. Its \
          Pss may differ by a few kB: pmap itself maps some of the same \
          libraries while it reads, and Pss divides each page among the \
          processes that map it at that moment."
-    ));
+    );
     Ok(narrate::exit_code())
 }
 

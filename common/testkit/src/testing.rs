@@ -842,6 +842,19 @@ pub mod checks {
             assert_eq!(zh.code, Some(0), "{what}: {}", zh.stderr);
             assert!(zh.stderr.is_empty(), "{what}: {}", zh.stderr);
         }
+        // `maps` speaks Chinese too (its exit status may be 1 when another
+        // test changed this process's Pss while it was read: not this
+        // test's concern, the maps test's).
+        for args in [&["maps", "--help"][..], &["maps"]] {
+            let zh = super::run_with_env(
+                exe,
+                &[&["--lang", "zh"][..], args].concat(),
+                &[(common::i18n::STRICT_VAR, "1")],
+            );
+            assert!(zh.stderr.is_empty(), "{args:?}: {}", zh.stderr);
+            assert!(zh.code != Some(2), "{args:?}: {}", zh.stdout);
+            assert!(zh.stdout.contains("象限"), "{args:?}: {}", zh.stdout);
+        }
         for scenario in scenarios {
             let en = run(exe, &[scenario]);
             // Strict: a sentence with no translation is an error.
