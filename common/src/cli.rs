@@ -234,15 +234,13 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     if let Some(command) = lesson.commands.iter().find(|c| c.name == first) {
         let args = rest();
         if args.iter().any(|a| a == "--help" || a == "-h") {
-            let head = format!(
-                "{} {} {} {}",
-                crate::tr!("Usage:"),
-                lesson.name,
-                command.name,
-                command.usage
-            );
+            let head = usage(&format!(
+                "{} {} {}",
+                lesson.name, command.name, command.usage
+            ));
             let mut text = format!("{}\n\n", head.trim_end());
-            for line in narrate::wrap_text("", "", command.about) {
+            let about = crate::i18n::text(command.about);
+            for line in narrate::wrap_text("", "", &about) {
                 text.push_str(&format!("{}\n", line.trim_end()));
             }
             print_out(&text);
@@ -264,13 +262,10 @@ fn run(lesson: &Lesson, args: Vec<OsString>) -> Result<i32> {
     if first == "pagemap" {
         let args = rest();
         if args.iter().any(|a| a == "--help" || a == "-h") {
-            let usage = crate::pagemap_command::USAGE;
+            let words = crate::pagemap_command::USAGE;
             let about = text(crate::pagemap_command::ABOUT);
-            print_out(&format!(
-                "{} {} pagemap {usage}\n\n{about}\n",
-                crate::tr!("Usage:"),
-                lesson.name
-            ));
+            let head = usage(&format!("{} pagemap {words}", lesson.name));
+            print_out(&format!("{head}\n\n{about}\n"));
             return Ok(EXIT_OK);
         }
         return crate::pagemap_command::command(lesson.name, &args);
@@ -459,11 +454,22 @@ fn help(lesson: &Lesson) -> String {
         tr!("the language the lesson speaks (English by default; zh: Chinese)"),
     ));
     usage.push(("--help".into(), String::new()));
-    let width = usage.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+    // A usage longer than this gets its description on the next line.
+    const COLUMN: usize = 36;
+    let width = usage
+        .iter()
+        .map(|(u, _)| u.len())
+        .filter(|&n| n <= COLUMN)
+        .max()
+        .unwrap_or(0);
     let about = text(lesson.about);
     let mut out = format!("{name}: {about}\n\n{}\n", tr!("Usage:"));
     for (args, what) in usage {
-        let head = format!("  {name} {args:<width$}  ");
+        let mut head = format!("  {name} {args:<width$}  ");
+        if args.len() > width {
+            out.push_str(&format!("  {name} {args}\n"));
+            head = " ".repeat(name.len() + width + 5);
+        }
         let lines = narrate::wrap_text(&head, &" ".repeat(head.len()), &what);
         for line in lines {
             out.push_str(line.trim_end());
@@ -485,19 +491,25 @@ fn help(lesson: &Lesson) -> String {
     out
 }
 
+/// The first line of a command's `--help`: `Usage: WORDS`.
+fn usage(words: &str) -> String {
+    tr!("Usage: {words}")
+}
+
 /// `lesson maps --help`.
 fn maps_help(lesson: &Lesson) -> String {
-    let mut text = format!(
-        "{} {} maps {}\n\n{}\n\n",
-        crate::tr!("Usage:"),
+    let head = usage(&format!(
+        "{} maps {}",
         lesson.name,
-        crate::quadrant_map::USAGE,
-        crate::quadrant_map::ABOUT
-    );
-    for line in narrate::wrap_text("", "", crate::quadrant_map::DETAILS) {
-        text.push_str(&format!("{}\n", line.trim_end()));
+        crate::quadrant_map::USAGE
+    ));
+    let mut help =
+        format!("{head}\n\n{}\n\n", text(crate::quadrant_map::ABOUT));
+    let details = text(crate::quadrant_map::DETAILS);
+    for line in narrate::wrap_text("", "", &details) {
+        help.push_str(&format!("{}\n", line.trim_end()));
     }
-    text
+    help
 }
 
 /// `main` of an exercise (a quadrant's `examples/`): print `title`, run

@@ -76,9 +76,11 @@ const LESSON: Lesson = Lesson {
     }],
     commands: &[Command {
         name: "bench",
-        usage: "[--round-trips K] [--reps N]",
+        usage: "[--round-trips K] [--reps N] [--placement P] [--method M]",
         about: "measure: parent-child round trips through the shared page \
-                (spin, futex) and through a pipe (build with --release)",
+                (spin, futex) and through a pipe (build with --release); \
+                --placement same, two or unpinned and --method spin, futex \
+                or pipe measure one placement or one method only",
         run: bench::bench,
     }],
     file: None,
