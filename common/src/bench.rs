@@ -71,7 +71,7 @@ pub fn repeat<T>(
 pub fn bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
     const WIDTH: f64 = 40.0;
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max);
-    let label = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let label = rows.iter().map(|r| narrate::width(&r.0)).max().unwrap_or(0);
     for (name, value) in rows {
         let n = if max > 0.0 {
             (value / max * WIDTH).round() as usize
@@ -79,7 +79,8 @@ pub fn bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
             0
         };
         narrate::raw(&format!(
-            "    {name:<label$}  {:<40}  {value:.digits$} {unit}",
+            "    {}  {:<40}  {value:.digits$} {unit}",
+            narrate::pad(name, label),
             "#".repeat(n)
         ));
     }
@@ -89,7 +90,7 @@ pub fn bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
 /// would measure the debug build, not the kernel.
 pub fn warn_if_unoptimised(lesson: &str) {
     if cfg!(debug_assertions) {
-        narrate::raw(&format!(
+        narrate::raw(&crate::tr!(
             "warning: this is a debug build; its timings are not worth comparing. \
              Run: cargo run --release -p {lesson} -- bench"
         ));
@@ -174,13 +175,12 @@ pub fn virtual_machine() -> Option<String> {
         // cpuid leaf 1 exists on every x86-64 CPU (safe since Rust 1.87).
         let leaf = std::arch::x86_64::__cpuid(1);
         if leaf.ecx & (1 << 31) != 0 {
-            return Some("CPUID hypervisor bit set".into());
+            return Some(crate::tr!("CPUID hypervisor bit set"));
         }
     }
-    std::fs::read_to_string("/sys/hypervisor/type")
-        .ok()
-        .map(|t| format!("/sys/hypervisor/type says {}", t.trim()))
-        .filter(|t| !t.ends_with("says "))
+    let kind = std::fs::read_to_string("/sys/hypervisor/type").ok()?;
+    let kind = kind.trim();
+    (!kind.is_empty()).then(|| crate::tr!("/sys/hypervisor/type says {kind}"))
 }
 
 /// Say where the numbers come from: kernel, CPU, how many CPUs, page
@@ -195,19 +195,19 @@ pub fn describe_machine() {
                 .and_then(|v| v.split_once(':'))
                 .map(|(_, v)| v.trim().to_string())
         })
-        .unwrap_or_else(|| "unknown CPU".into());
+        .unwrap_or_else(|| crate::tr!("unknown CPU"));
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let thp = read("/sys/kernel/mm/transparent_hugepage/enabled");
     let vm = virtual_machine().map_or_else(
-        || "no sign of a virtual machine".to_string(),
-        |how| format!("a virtual machine ({how})"),
+        || crate::tr!("no sign of a virtual machine"),
+        |how| crate::tr!("a virtual machine ({how})"),
     );
-    narrate::raw(&format!(
-        "machine: Linux {}, {cpu}, {cpus} CPUs available, {vm}, page size {}, THP {}, files in {}",
-        kernel.trim(),
-        crate::page_size(),
-        thp.trim(),
-        std::env::temp_dir().display()
+    let (kernel, thp) = (kernel.trim(), thp.trim());
+    let (page, dir) = (crate::page_size(), std::env::temp_dir());
+    let dir = dir.display();
+    narrate::raw(&crate::tr!(
+        "machine: Linux {kernel}, {cpu}, {cpus} CPUs available, {vm}, page \
+         size {page}, THP {thp}, files in {dir}"
     ));
 }
 
@@ -244,7 +244,13 @@ pub fn cgroup_limit() -> Option<u64> {
 
 /// Parse a size such as `4096`, `64K`, `16M`, `1G` (powers of 1024).
 pub fn parse_size(what: &str, text: &str) -> Result<u64> {
-    let bad = |why: &str| Error::plain(what, format!("{text:?} {why}"));
+    let bad = |why: String| Error::plain(what, why);
+    let not_a_size = || {
+        bad(crate::tr!(
+            "{text:?} is not a size: use a number with K, M or G"
+        ))
+    };
+    let too_large = || bad(crate::tr!("{text:?} is too large"));
     let (number, unit) =
         match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
             Some((i, _)) => text.split_at(i),
@@ -255,21 +261,21 @@ pub fn parse_size(what: &str, text: &str) -> Result<u64> {
         "K" | "k" | "KiB" => 10,
         "M" | "MiB" => 20,
         "G" | "GiB" => 30,
-        _ => return Err(bad("is not a size: use a number with K, M or G")),
+        _ => return Err(not_a_size()),
     };
     let n: u64 = number.parse().map_err(|_| {
         if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
-            bad("is too large")
+            too_large()
         } else {
-            bad("is not a size: use a number with K, M or G")
+            not_a_size()
         }
     })?;
     let size = n
         .checked_shl(shift)
         .filter(|s| s >> shift == n)
-        .ok_or_else(|| bad("is too large"))?;
+        .ok_or_else(too_large)?;
     if size == 0 {
-        return Err(bad("must be at least 1 byte"));
+        return Err(bad(crate::tr!("{text:?} must be at least 1 byte")));
     }
     Ok(size)
 }
@@ -427,7 +433,7 @@ pub fn log_bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
         .map(|r| r.1)
         .filter(|v| *v > 0.0)
         .fold(f64::INFINITY, f64::min);
-    let label = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let label = rows.iter().map(|r| narrate::width(&r.0)).max().unwrap_or(0);
     for (name, value) in rows {
         let n = if *value > 0.0 {
             1 + ((value / min).log10() * 8.0).round() as usize
@@ -435,11 +441,12 @@ pub fn log_bar_chart(rows: &[(String, f64)], unit: &str, digits: usize) {
             0
         };
         narrate::raw(&format!(
-            "    {name:<label$}  {:<48} {value:.digits$} {unit}",
+            "    {}  {:<48} {value:.digits$} {unit}",
+            narrate::pad(name, label),
             "#".repeat(n)
         ));
     }
-    narrate::raw("    (log scale: 8 more # = 10 times more)");
+    narrate::raw(&crate::tr!("    (log scale: 8 more # = 10 times more)"));
 }
 
 /// The CPUs this process may run on (`sched_getaffinity`).

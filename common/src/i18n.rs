@@ -64,6 +64,15 @@ pub fn lang() -> Lang {
     }
 }
 
+/// The comma between two parts of a label (`mmap, 1 MiB writes`): a
+/// full-width one in Chinese.
+pub fn comma() -> &'static str {
+    match lang() {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    }
+}
+
 /// Speak `lang` from now on, in this process and in every program it runs
 /// later (through [`LANG_VAR`]). Call it while the process has one thread,
 /// before it starts anything: the command line does.

@@ -202,8 +202,19 @@ fn pieces(word: &str) -> Vec<&str> {
 }
 
 /// Columns a terminal gives `text`: CJK characters take two.
-fn width(text: &str) -> usize {
+pub fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `columns` columns on the screen, for
+/// tables whose labels may be Chinese.
+pub fn pad(text: &str, columns: usize) -> String {
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width(text))))
+}
+
+/// Spaces, then `text`, ending at `columns` columns on the screen.
+pub fn pad_left(text: &str, columns: usize) -> String {
+    format!("{}{text}", " ".repeat(columns.saturating_sub(width(text))))
 }
 
 fn emit_wrapped(first: &str, rest: &str, text: &str) {

@@ -34,9 +34,10 @@ use nix::errno::Errno;
 use nix::unistd::Pid;
 
 use crate::error::{Error, Result};
+use crate::narrate::{self, pad};
 use crate::proc::maps::{Kind, MapsLine};
 use crate::proc::smaps::{self, Smaps};
-use crate::{narrate, tr};
+use crate::tr;
 
 /// `maps [PID]`, as `--help` shows it.
 pub const USAGE: &str = "[PID] [--svg FILE]";
@@ -520,13 +521,6 @@ fn human(kb: f64) -> String {
     } else {
         format!("{:.1} GB", kb / 1024.0 / 1024.0)
     }
-}
-
-/// `text` followed by spaces up to `columns` columns on the screen (a
-/// Chinese character takes two).
-fn pad(text: &str, columns: usize) -> String {
-    let width = unicode_width::UnicodeWidthStr::width(text);
-    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
 fn percent(part: u64, whole: u64) -> String {

@@ -14,9 +14,9 @@ use common::bench::{
 };
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
-use common::narrate::{self, explain};
+use common::narrate::{self, explain_as_is, pad};
 use common::proc::counters;
-use common::{Error, Result, WithCall, page_size};
+use common::{Error, Result, WithCall, page_size, tr};
 use nix::sys::mman::{self, MapFlags, MmapAdvise, ProtFlags};
 
 const RW: ProtFlags = ProtFlags::PROT_READ.union(ProtFlags::PROT_WRITE);
@@ -29,7 +29,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let reps = args.count("reps", 5, 1000)? as usize;
     let pages = size / page_size();
     warn_if_unoptimised("private-anon");
-    narrate::raw(&format!(
+    narrate::raw(&tr!(
         "private-anon bench: costs per page, measured on {} ({pages} pages) of \
          private anonymous memory in {} pages (MADV_NOHUGEPAGE); {reps} runs \
          each after a warm-up; medians with min–max.",
@@ -38,7 +38,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     ));
     common::bench::describe_machine();
 
-    let mut rows: Vec<(&str, Stats, f64)> = Vec::new();
+    let mut rows: Vec<(String, Stats, f64)> = Vec::new();
     let per_page = |runs: &[(Duration, u64)]| {
         let ns: Vec<f64> = runs
             .iter()
@@ -55,21 +55,21 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     };
 
     add(
-        "first write to a page",
+        tr!("first write to a page"),
         timed(reps, || {
             let m = map(size)?;
             measure(|| touch(&m, Touch::Write))
         })?,
     );
     add(
-        "first read (the zero page)",
+        tr!("first read (the zero page)"),
         timed(reps, || {
             let m = map(size)?;
             measure(|| touch(&m, Touch::Read))
         })?,
     );
     add(
-        "mmap with MAP_POPULATE",
+        tr!("mmap with MAP_POPULATE"),
         timed(reps, || {
             let mut kept = None;
             let cost = measure(|| {
@@ -80,9 +80,9 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
             Ok(cost)
         })?,
     );
-    add("copy-on-write after fork", timed(reps, || cow(size))?);
+    add(tr!("copy-on-write after fork"), timed(reps, || cow(size))?);
     add(
-        "munmap of written pages",
+        tr!("munmap of written pages"),
         timed(reps, || {
             let m = map(size)?;
             touch(&m, Touch::Write)?;
@@ -114,34 +114,35 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     );
 
     narrate::raw("");
+    let faults_head = tr!("faults per page");
     narrate::raw(&format!(
-        "    {:<28} {:>22} {:>16}",
-        "per page", "ns (min–max)", "faults per page"
+        "    {} {:>22} {}{faults_head}",
+        pad(&tr!("per page"), 28),
+        "ns (min–max)",
+        " ".repeat(16usize.saturating_sub(narrate::width(&faults_head)))
     ));
     for (name, ns, faults) in &rows {
         narrate::raw(&format!(
-            "    {name:<28} {:>22} {faults:>16.2}",
+            "    {} {:>22} {faults:>16.2}",
+            pad(name, 28),
             ns.show(0)
         ));
     }
     let fork_faults =
         Stats::of(&forks.iter().map(|(_, f)| *f as f64).collect::<Vec<_>>());
+    let (ms, faults) = (fork_ms.show(1), fork_faults.median);
     narrate::raw(&format!(
-        "    {:<28} {:>22}  ms per GiB of written memory ({:.0} faults \
-         in the parent)",
+        "    {:<28} {ms:>22}  {}",
         "fork",
-        fork_ms.show(1),
-        fork_faults.median
+        tr!("ms per GiB of written memory ({faults:.0} faults in the parent)")
     ));
     narrate::raw("");
-    let chart: Vec<(String, f64)> = rows
-        .iter()
-        .map(|(n, s, _)| (n.to_string(), s.median))
-        .collect();
+    let chart: Vec<(String, f64)> =
+        rows.iter().map(|(n, s, _)| (n.clone(), s.median)).collect();
     bar_chart(&chart, "ns/page", 0);
     narrate::raw("");
     let ns = |i: usize| rows[i].1.median;
-    explain(&meaning(&Figures {
+    explain_as_is(&meaning(&Figures {
         write: ns(0),
         read: ns(1),
         populate: ns(2),
@@ -169,69 +170,69 @@ struct Figures {
 /// "What this means", built from the numbers: each comparison word
 /// follows the figures it compares.
 fn meaning(f: &Figures) -> String {
-    let mut text = format!(
+    let mut text = tr!(
         "What this means: memory that mmap hands out costs nothing until it \
          is touched; then every page costs a page fault. The first write took \
          {:.0} ns a page (allocate, zero, map); ",
         f.write
     );
     text += &if f.read < f.write * 0.8 {
-        format!(
+        tr!(
             "a first read only {:.0} ns: it maps the shared zero page, with \
              nothing to allocate or clear. ",
             f.read
         )
     } else {
-        format!(
+        tr!(
             "a first read {:.0} ns, no cheaper here although it only maps the \
              shared zero page (was the machine busy?). ",
             f.read
         )
     };
-    text += &format!(
+    text += &tr!(
         "MAP_POPULATE took {:.0} ns a page inside the mmap call",
         f.populate
     );
     text += &if f.populate_faults >= 0.5 {
-        format!(
+        tr!(
             ", where getrusage counted {:.2} faults a page: it takes the same \
              faults up front instead of later. ",
             f.populate_faults
         )
     } else {
-        format!(
+        tr!(
             ", where getrusage counted only {:.2} faults a page: this kernel \
              fills the pages without counting a fault for each. ",
             f.populate_faults
         )
     };
     text += &if f.cow > f.write {
-        format!(
+        tr!(
             "After fork, a write to a shared page costs a copy: {:.0} ns, more \
              than a fresh page because the old contents are copied. ",
             f.cow
         )
     } else {
-        format!(
+        tr!(
             "After fork, a write to a shared page costs a copy: {:.0} ns, no \
              more than a fresh page here. ",
             f.cow
         )
     };
     text += &if f.munmap < f.write / 2.0 {
-        format!(
+        tr!(
             "Giving pages back (munmap) is cheap in comparison, {:.0} ns a \
              page. ",
             f.munmap
         )
     } else {
-        format!(
+        tr!(
             "Giving pages back (munmap) took {:.0} ns a page, not much less \
              than getting them. ",
             f.munmap
         )
     };
-    text += &format!(
+    text += &tr!(
         "And fork itself cost {:.1} ms per GiB the parent had written, to \
          copy page tables and mark every page copy-on-write: the more memory a \
          process has touched, the longer its fork takes.",

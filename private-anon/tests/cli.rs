@@ -65,6 +65,14 @@ fn bench_runs_at_a_tiny_size() {
 }
 
 #[test]
+fn bench_speaks_chinese() {
+    testing::checks::bench_speaks_chinese(
+        exe(),
+        &["--size", "256K", "--reps", "1"],
+    );
+}
+
+#[test]
 fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--size", "-1"])
         .assert_one_line_error("is not a size");

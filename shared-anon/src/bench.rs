@@ -23,9 +23,9 @@ use common::bench::{
 };
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
-use common::narrate::{self, explain};
+use common::narrate::{self, explain_as_is, pad};
 use common::turns::{self, Turns};
-use common::{Error, Result, WithCall, futex, page_size};
+use common::{Error, Result, WithCall, futex, page_size, tr};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 
 /// Round trips before the measured ones, to wake everything up.
@@ -43,12 +43,22 @@ enum Method {
 }
 
 impl Method {
-    fn name(self) -> &'static str {
+    /// The method's name, in the chosen language.
+    fn name(self) -> String {
         match self {
-            Method::Spin => "spin on an atomic",
-            Method::Futex => "futex wait/wake",
-            Method::Pipe => "pipe",
+            Method::Spin => tr!("spin on an atomic"),
+            Method::Futex => tr!("futex wait/wake"),
+            Method::Pipe => tr!("pipe"),
         }
+    }
+}
+
+/// A placement's name (the table's key), in the chosen language.
+fn place_name(place: &str) -> String {
+    match place {
+        "same CPU" => tr!("same CPU"),
+        "two CPUs" => tr!("two CPUs"),
+        _ => tr!("unpinned"),
     }
 }
 
@@ -76,19 +86,18 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let only_place = args.choice("placement", &["same", "two", "unpinned"])?;
     let only_method = args.choice("method", &["spin", "futex", "pipe"])?;
     warn_if_unoptimised("shared-anon");
-    narrate::raw(&format!(
+    narrate::raw(&tr!(
         "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
          for each way of taking turns and each placement of the two processes."
     ));
     common::bench::describe_machine();
     let ticks = Ticks::calibrate();
-    narrate::raw(&format!(
+    let (clock, cost) = (Ticks::name(), ticks.cost_ns());
+    narrate::raw(&tr!(
         "timer: the mean reads the clock twice per run of {k}; p50 and p99 come \
-         from one more run timed per round trip with {}, one reading of which \
-         costs {:.1} ns here (measured now, included in p50 and p99, subtracted \
-         nowhere).",
-        Ticks::name(),
-        ticks.cost_ns()
+         from one more run timed per round trip with {clock}, one reading of which \
+         costs {cost:.1} ns here (measured now, included in p50 and p99, subtracted \
+         nowhere)."
     ));
     let cpus = allowed_cpus()?;
     let mut placements = vec![("same CPU", vec![cpus[0]], vec![cpus[0]])];
@@ -96,7 +105,9 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         Some(&second) => {
             placements.push(("two CPUs", vec![cpus[0]], vec![second]))
         }
-        None => narrate::raw("only one CPU is available: no two-CPU placement"),
+        None => narrate::raw(&tr!(
+            "only one CPU is available: no two-CPU placement"
+        )),
     }
     placements.push(("unpinned", cpus.clone(), cpus.clone()));
     let mut rows = Vec::new();
@@ -132,15 +143,20 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     }
     run_on(&cpus)?;
     narrate::raw("");
+    let mean_head = tr!("mean ns (min–max of runs)");
     narrate::raw(&format!(
-        "    {:<10} {:<18} {:>28} {:>9} {:>9}",
-        "placement", "method", "mean ns (min–max of runs)", "p50 ns", "p99 ns"
+        "    {} {} {}{mean_head} {:>9} {:>9}",
+        pad(&tr!("placement"), 10),
+        pad(&tr!("method"), 18),
+        " ".repeat(28usize.saturating_sub(narrate::width(&mean_head))),
+        "p50 ns",
+        "p99 ns"
     ));
     for r in &rows {
         narrate::raw(&format!(
-            "    {:<10} {:<18} {:>28} {:>9.0} {:>9.0}",
-            r.place,
-            r.method.name(),
+            "    {} {} {:>28} {:>9.0} {:>9.0}",
+            pad(&place_name(r.place), 10),
+            pad(&r.method.name(), 18),
             r.mean.show(0),
             r.p50,
             r.p99
@@ -149,7 +165,11 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     narrate::raw("");
     let chart: Vec<(String, f64)> = rows
         .iter()
-        .map(|r| (format!("{}, {}", r.place, r.method.name()), r.mean.median))
+        .map(|r| {
+            let (place, method) = (place_name(r.place), r.method.name());
+            let comma = common::i18n::comma();
+            (format!("{place}{comma}{method}"), r.mean.median)
+        })
         .collect();
     log_bar_chart(&chart, "ns", 0);
     narrate::raw("");
@@ -167,7 +187,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         timer_ns: ticks.cost_ns(),
         vm: virtual_machine().is_some(),
     };
-    explain(&meaning(&figures));
+    explain_as_is(&meaning(&figures));
     Ok(())
 }
 
@@ -184,11 +204,11 @@ struct Figures {
 /// "What this means", built from the numbers: every comparison word
 /// follows the figures it compares.
 fn meaning(f: &Figures) -> String {
-    let mut text = String::from("What this means: ");
+    let mut text = tr!("What this means: ");
     if let (Some(spin), Some(pipe)) = (f.spin, f.pipe) {
         let ratio = pipe / spin;
         if ratio > 1.1 {
-            text += &format!(
+            text += &tr!(
                 "across CPUs, spinning on a word in the shared page took \
                  {spin:.0} ns per round trip and a pipe {pipe:.0} ns, {ratio:.1} \
                  times more: a spinning process sees the other's store as soon \
@@ -196,7 +216,7 @@ fn meaning(f: &Figures) -> String {
                  wake-up each way. "
             );
         } else {
-            text += &format!(
+            text += &tr!(
                 "across CPUs, spinning took {spin:.0} ns per round trip and a \
                  pipe {pipe:.0} ns: here the pipe was not slower than spinning, \
                  which is unusual (was the machine busy?). "
@@ -205,29 +225,31 @@ fn meaning(f: &Figures) -> String {
     }
     if let (Some(two), Some(same)) = (f.futex_two, f.futex_same) {
         if two > same * 1.1 {
-            text += &format!(
+            text += &tr!(
                 "A futex sleeps and wakes like a pipe: {two:.0} ns across CPUs, \
                  {same:.0} ns on one, so waking a process on another CPU cost \
                  more than switching to it on the same one. "
             );
             if f.vm {
-                text += "This is a virtual machine: a wake-up on another CPU \
-                         may also wait for the host to wake a halted vCPU. ";
+                text += &tr!(
+                    "This is a virtual machine: a wake-up on another CPU may \
+                     also wait for the host to wake a halted vCPU. "
+                );
             }
         } else {
-            text += &format!(
+            text += &tr!(
                 "A futex sleeps and wakes like a pipe: {two:.0} ns across CPUs, \
                  {same:.0} ns on one: here waking a process on another CPU was \
                  no dearer than switching to it on the same one. "
             );
         }
     }
-    text += &format!(
+    let timer = f.timer_ns;
+    text += &tr!(
         "On one CPU spinning cannot help (the other process cannot run while \
          this one spins): the bench sees that and gives up the CPU at once, so \
          that row is a scheduler round trip. The mean is the round trip alone; \
-         p50 and p99 each include one {:.0} ns clock reading.",
-        f.timer_ns
+         p50 and p99 each include one {timer:.0} ns clock reading."
     );
     text
 }

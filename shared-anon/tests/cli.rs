@@ -85,6 +85,14 @@ fn bench_runs_at_a_tiny_size() {
 }
 
 #[test]
+fn bench_speaks_chinese() {
+    testing::checks::bench_speaks_chinese(
+        exe(),
+        &["--round-trips", "200", "--reps", "1"],
+    );
+}
+
+#[test]
 fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--round-trips", "0"])
         .assert_one_line_error("not a positive whole number");

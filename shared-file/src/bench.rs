@@ -15,10 +15,10 @@ use common::bench::{
     BenchArgs, Stats, bar_chart, repeat, show_size, warn_if_unoptimised,
 };
 use common::mapping::Mapping;
-use common::narrate::{self, claim, explain};
+use common::narrate::{self, claim, explain_as_is, pad, pad_left};
 use common::proc::counters;
 use common::scratch::ScratchFile;
-use common::{Result, WithCall, page_size};
+use common::{Result, WithCall, page_size, tr};
 use nix::sys::mman::{self, MapFlags, ProtFlags};
 
 /// Small-file sizes tried, up to `--size`.
@@ -41,7 +41,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let size = args.size_in_ram("size", 1 << 30, 3)?.next_multiple_of(8);
     let reps = args.count("reps", 5, 1000)? as usize;
     warn_if_unoptimised("shared-file");
-    narrate::raw(&format!(
+    narrate::raw(&tr!(
         "shared-file bench: scanning {} three ways, then small files; {reps} runs each \
          after a warm-up; medians with min–max.",
         show_size(size)
@@ -214,7 +214,7 @@ fn counted(scan: impl FnOnce() -> Result<u64>) -> Result<(u64, u64)> {
 
 fn large_file(size: u64, reps: usize) -> Result<()> {
     narrate::raw("");
-    narrate::raw(&format!(
+    narrate::raw(&tr!(
         "== 1. scan {} (XOR of every 8-byte word) ==",
         show_size(size)
     ));
@@ -234,20 +234,21 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
     };
     let in_ram =
         repeat(reps, || counted(|| Ok(xor(std::hint::black_box(&ram)))))?;
-    add("in RAM (the limit)".into(), in_ram, &mut rows);
+    add(tr!("in RAM (the limit)"), in_ram, &mut rows);
     let mut storage = Vec::new();
     let buf = page_aligned(&mut storage, CHUNK);
     let copied = repeat(reps, || counted(|| Ok(copy_and_scan(&ram, buf))))?;
-    add("in RAM, copied 128 KiB at a time".into(), copied, &mut rows);
-    for (prep, chunk) in
-        [("4 KiB writes", 4096usize), ("1 MiB writes", 1 << 20)]
-    {
+    add(tr!("in RAM, copied 128 KiB at a time"), copied, &mut rows);
+    for (prep, chunk) in [
+        (tr!("4 KiB writes"), 4096usize),
+        (tr!("1 MiB writes"), 1 << 20),
+    ] {
         let scratch = ScratchFile::create("bench", false)?;
         fill(scratch.file(), size, chunk)?;
         let path = scratch.path();
         for (method, mmap) in [("read(2), 128 KiB", false), ("mmap", true)] {
             let cached = resident(path, size)?;
-            narrate::raw(&format!(
+            narrate::raw(&tr!(
                 "  file written with {prep}: {cached:.1}% in the page cache (mincore) \
                  before {method}"
             ));
@@ -260,14 +261,15 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
                     }
                 })
             })?;
-            add(format!("{method}, {prep}"), runs, &mut rows);
+            let name = format!("{method}{}{prep}", common::i18n::comma());
+            add(name, runs, &mut rows);
         }
         if chunk == 1 << 20 {
             // read(2) with no scan at all: the kernel's copy alone, the
             // bound for read(2).
             // It computes no checksum, so it stays out of `sums`.
             let runs = repeat(reps, || counted(|| read_all(path, buf, false)))?;
-            let name = format!("read(2), 128 KiB, {prep}, no scan");
+            let name = tr!("read(2), 128 KiB, {prep}, no scan");
             rows.push(Row {
                 name,
                 rate: Stats::of(&rates(size, &runs)),
@@ -279,19 +281,22 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
             let runs = repeat(reps, || {
                 counted(|| Ok(xor(std::hint::black_box(words(&mapping)))))
             })?;
-            add(format!("mmap, {prep}, already mapped"), runs, &mut rows);
+            add(tr!("mmap, {prep}, already mapped"), runs, &mut rows);
         }
     }
     let ram_rate = rows[0].rate.median;
     narrate::raw("");
     narrate::raw(&format!(
-        "    {:<40} {:>22} {:>9} {:>13}",
-        "method", "GB/s", "× in RAM", "minor faults"
+        "    {} {:>22} {} {}",
+        pad(&tr!("method"), 40),
+        "GB/s",
+        pad_left(&tr!("× in RAM"), 9),
+        pad_left(&tr!("minor faults"), 13)
     ));
     for row in &rows {
         narrate::raw(&format!(
-            "    {:<40} {:>22} {:>9.2} {:>13.0}",
-            row.name,
+            "    {} {:>22} {:>9.2} {:>13.0}",
+            pad(&row.name, 40),
             row.rate.show(2),
             row.rate.median / ram_rate,
             row.faults
@@ -308,13 +313,13 @@ fn large_file(size: u64, reps: usize) -> Result<()> {
         sums.iter().all(|&s| s == expected),
         "every run of every method computed the same checksum as the in-RAM scan",
         format!("{expected:#x}"),
-        "a different one",
+        tr!("a different one"),
     );
     let ratio = |i: usize| rows[i].rate.median / ram_rate;
     let kib_per_fault = |i: usize| {
         (rows[i].faults > 0.0).then(|| size as f64 / 1024.0 / rows[i].faults)
     };
-    explain(&scan_meaning(&ScanFigures {
+    explain_as_is(&scan_meaning(&ScanFigures {
         copied: ratio(1),
         read_small: ratio(2),
         mmap_small: ratio(3),
@@ -344,55 +349,61 @@ struct ScanFigures {
 
 /// "What this means" for the large-file scan, built from the numbers.
 fn scan_meaning(f: &ScanFigures) -> String {
-    let mut text = format!(
+    let (small, large, alone, copied) =
+        (f.read_small, f.read_large, f.read_only, f.copied);
+    let mut text = tr!(
         "What this means: read(2) copies every byte from the page cache into \
-         our buffer before the scan reads it: {:.2}× and {:.2}× of the in-RAM \
-         scan. Read alone, with no scan, reached {:.2}×, and the same copy done \
-         in user space {:.2}×",
-        f.read_small, f.read_large, f.read_only, f.copied
+         our buffer before the scan reads it: {small:.2}× and {large:.2}× of \
+         the in-RAM scan. Read alone, with no scan, reached {alone:.2}×, and \
+         the same copy done in user space {copied:.2}×"
     );
-    text += if f.read_only < f.copied * 0.95 {
-        ": the kernel's copy was the slower of the two here. "
+    text += &if f.read_only < f.copied * 0.95 {
+        tr!(": the kernel's copy was the slower of the two here. ")
     } else if f.read_only > f.copied * 1.05 {
-        ": the kernel's copy was the faster of the two here. "
+        tr!(": the kernel's copy was the faster of the two here. ")
     } else {
-        ": about the same. "
+        tr!(": about the same. ")
     };
-    text += "A mapping reads the page cache itself; its cost is the page \
-             faults that map it, and munmap. ";
+    text += &tr!(
+        "A mapping reads the page cache itself; its cost is the page faults \
+         that map it, and munmap. "
+    );
     let per_fault = |kib: Option<f64>| match kib {
-        Some(k) => format!("one fault per {k:.0} KiB"),
-        None => "no fault counted".to_string(),
+        Some(k) => tr!("one fault per {k:.0} KiB"),
+        None => tr!("no fault counted"),
     };
-    text += &format!(
-        "The file written in 4 KiB writes ({}) scanned at {:.2}×; the file \
-         written in 1 MiB writes ({}) at {:.2}×",
+    let (small_faults, large_faults) = (
         per_fault(f.kib_per_fault_small),
-        f.mmap_small,
         per_fault(f.kib_per_fault_large),
-        f.mmap_large
     );
-    text += match (f.kib_per_fault_small, f.kib_per_fault_large) {
-        (Some(small), Some(large)) if large > small * 2.0 => {
-            ": fewer faults, because the page cache holds that file in large \
-             folios and one fault maps a whole folio. "
-        }
-        _ => ". ",
+    let (small, large) = (f.mmap_small, f.mmap_large);
+    text += &match (f.kib_per_fault_small, f.kib_per_fault_large) {
+        (Some(few), Some(many)) if many > few * 2.0 => tr!(
+            "The file written in 4 KiB writes ({small_faults}) scanned at \
+             {small:.2}×; the file written in 1 MiB writes ({large_faults}) \
+             at {large:.2}×: fewer faults, because the page cache holds that \
+             file in large folios and one fault maps a whole folio. "
+        ),
+        _ => tr!(
+            "The file written in 4 KiB writes ({small_faults}) scanned at \
+             {small:.2}×; the file written in 1 MiB writes ({large_faults}) \
+             at {large:.2}×. "
+        ),
     };
-    text += &format!(
-        "Scanned again while it stays mapped, {:.2}×: ",
-        f.mapped_again
-    );
-    text += if f.mapped_again > f.mmap_large * 1.05 {
-        "the rest of the gap is the faults and munmap. "
+    let again = f.mapped_again;
+    text += &tr!("Scanned again while it stays mapped, {again:.2}×: ");
+    text += &if f.mapped_again > f.mmap_large * 1.05 {
+        tr!("the rest of the gap is the faults and munmap. ")
     } else {
-        "no faster, so faults and munmap were not what held it back here. "
+        tr!("no faster, so faults and munmap were not what held it back here. ")
     };
     if (f.mmap_large - f.mmap_small).abs()
         > 0.1 * f.mmap_small.max(f.mmap_large)
     {
-        text += "How a file reached the page cache mattered as much as mmap \
-                 versus read.";
+        text += &tr!(
+            "How a file reached the page cache mattered as much as mmap versus \
+             read."
+        );
     }
     text.trim_end().to_string()
 }
@@ -412,23 +423,25 @@ fn small_meaning(ratios: &[(u64, f64)]) -> String {
     let read_won = sizes(&|r| r > 1.05);
     let mmap_won = sizes(&|r| r < 0.95);
     let even = sizes(&|r| (0.95..=1.05).contains(&r));
-    let mut text = String::from(
+    let mut text = tr!(
         "What this means: a mapping costs work that read(2) does not need: \
          mmap sets it up, every page fault is a trap into the kernel, and \
-         munmap tears it down and must flush the TLB. ",
+         munmap tears it down and must flush the TLB. "
     );
     if !read_won.is_empty() {
-        text += &format!("read(2) cost less per file at {read_won}. ");
+        text += &tr!("read(2) cost less per file at {read_won}. ");
     }
     if !mmap_won.is_empty() {
-        text += &format!("mmap cost less per file at {mmap_won}. ");
+        text += &tr!("mmap cost less per file at {mmap_won}. ");
     }
     if !even.is_empty() {
-        text += &format!("They were even (within 5%) at {even}. ");
+        text += &tr!("They were even (within 5%) at {even}. ");
     }
-    text += "That is why ripgrep, for one, maps files only when it searches a \
-             few of them, and reads the rest. Measure with your own sizes: \
-             where mmap starts to pay moves with the machine.";
+    text += &tr!(
+        "That is why ripgrep, for one, maps files only when it searches a few \
+         of them, and reads the rest. Measure with your own sizes: where mmap \
+         starts to pay moves with the machine."
+    );
     text
 }
 
@@ -441,10 +454,16 @@ struct Row {
 
 fn small_files(size: u64, reps: usize) -> Result<()> {
     narrate::raw("");
-    narrate::raw("== 2. many small files: the cost per file, open to close ==");
+    narrate::raw(&tr!(
+        "== 2. many small files: the cost per file, open to close =="
+    ));
     narrate::raw(&format!(
-        "    {:>9} {:>7} {:>24} {:>24} {:>8}",
-        "file size", "files", "read(2) µs/file", "mmap µs/file", "mmap/rd"
+        "    {} {} {} {} {:>8}",
+        pad_left(&tr!("file size"), 9),
+        pad_left(&tr!("files"), 7),
+        pad_left(&tr!("read(2) µs/file"), 24),
+        pad_left(&tr!("mmap µs/file"), 24),
+        "mmap/rd"
     ));
     let mut storage = Vec::new();
     let buf = page_aligned(&mut storage, 16 << 20);
@@ -487,12 +506,12 @@ fn small_files(size: u64, reps: usize) -> Result<()> {
         chart_ratios.push((fsize, ratio));
     }
     narrate::raw("");
-    narrate::raw(
-        "    mmap's cost per file as a multiple of read(2)'s (below 1: mmap wins):",
-    );
+    narrate::raw(&tr!(
+        "    mmap's cost per file as a multiple of read(2)'s (below 1: mmap wins):"
+    ));
     bar_chart(&chart, "×", 2);
     narrate::raw("");
-    explain(&small_meaning(&chart_ratios));
+    explain_as_is(&small_meaning(&chart_ratios));
     Ok(())
 }
 

@@ -384,6 +384,14 @@ fn bench_runs_at_a_tiny_size() {
 }
 
 #[test]
+fn bench_speaks_chinese() {
+    testing::checks::bench_speaks_chinese(
+        exe(),
+        &["--size", "64K", "--reps", "1"],
+    );
+}
+
+#[test]
 fn bench_checks_its_arguments() {
     run(exe(), &["bench", "--size", "0"])
         .assert_one_line_error("--size: \"0\" must be at least 1 byte");

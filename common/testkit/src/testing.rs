@@ -948,6 +948,19 @@ pub mod checks {
         exercise_checks(exe, name, false);
     }
 
+    /// `bench ARGS` (a tiny size) in Chinese, strictly: every line it
+    /// prints has its translation, and the paragraph follows the numbers.
+    pub fn bench_speaks_chinese(exe: &Path, args: &[&str]) {
+        let zh = super::run_with_env(
+            exe,
+            &[&["--lang", "zh", "bench"][..], args].concat(),
+            &[(common::i18n::STRICT_VAR, "1")],
+        );
+        assert!(zh.stderr.is_empty(), "{}", zh.stderr);
+        zh.assert_exit_ok();
+        assert!(zh.stdout.contains("这说明什么"), "{}", zh.stdout);
+    }
+
     /// The code exercise `name` in the lesson's `examples/`: the stub
     /// compiles and its check either still fails (exit 1, as handed out)
     /// or holds (exit 0: a student solved it in place, which must not
