@@ -330,7 +330,7 @@ impl BenchArgs {
                         "bench",
                         crate::tr!(
                             "unknown option {arg:?}; it takes {}",
-                            list.join(", ")
+                            crate::i18n::list(&list)
                         ),
                     )
                 })?;
@@ -408,7 +408,7 @@ impl BenchArgs {
                         &format!("--{name}"),
                         crate::tr!(
                             "{v:?} is not one of {}",
-                            allowed.join(", ")
+                            crate::i18n::list(allowed)
                         ),
                     )
                 }),

@@ -149,14 +149,20 @@ struct Parsed {
 
 fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
     use lexopt::prelude::*;
-    let try_help = format!("try '{} --help'", lesson.name);
+    let name = lesson.name;
+    let try_help = || tr!("try '{name} --help'");
+    let needs_value = |option: &str| {
+        let try_help = try_help();
+        Error::plain("usage", tr!("{option} needs a value; {try_help}"))
+    };
     let in_place_ok = lesson.file.as_ref().is_some_and(|f| f.in_place);
     let mut opts = Parsed::default();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
-        let arg = parser
-            .next()
-            .map_err(|e| Error::plain("usage", format!("{e}; {try_help}")))?;
+        let arg = parser.next().map_err(|e| {
+            let try_help = try_help();
+            Error::plain("usage", format!("{e}; {try_help}"))
+        })?;
         match arg {
             None => break,
             Some(Long("list")) => opts.list = true,
@@ -164,9 +170,7 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
             Some(Long("keep")) => opts.opts.keep = true,
             Some(Long("in-place")) if in_place_ok => opts.opts.in_place = true,
             Some(Long("svg")) => {
-                let dir = parser.value().map_err(|e| {
-                    Error::plain("usage", format!("{e}; {try_help}"))
-                })?;
+                let dir = parser.value().map_err(|_| needs_value("--svg"))?;
                 let dir = std::path::PathBuf::from(dir);
                 if !dir.is_dir() {
                     return Err(Error::plain(
@@ -177,9 +181,8 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
                 crate::picture::write_svg_to(dir, lesson.name);
             }
             Some(Long("lang")) => {
-                let value = parser.value().map_err(|e| {
-                    Error::plain("usage", format!("{e}; {try_help}"))
-                })?;
+                let value =
+                    parser.value().map_err(|_| needs_value("--lang"))?;
                 let value = value.to_string_lossy();
                 let lang =
                     crate::i18n::Lang::parse(&value).ok_or_else(|| {
@@ -198,10 +201,15 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
                 opts.names.push(name);
             }
             Some(other) => {
-                let unexpected = other.unexpected().to_string();
+                let what = match other {
+                    Long(long) => format!("--{long}"),
+                    Short(short) => format!("-{short}"),
+                    Value(value) => value.to_string_lossy().into_owned(),
+                };
+                let try_help = try_help();
                 return Err(Error::plain(
                     "usage",
-                    format!("{unexpected}; {try_help}"),
+                    tr!("invalid option '{what}'; {try_help}"),
                 ));
             }
         }
@@ -453,7 +461,7 @@ fn help(lesson: &Lesson) -> String {
         "--lang en|zh".into(),
         tr!("the language the lesson speaks (English by default; zh: Chinese)"),
     ));
-    usage.push(("--help".into(), String::new()));
+    usage.push(("--help".into(), tr!("print this help")));
     // A usage longer than this gets its description on the next line.
     const COLUMN: usize = 36;
     let width = usage

@@ -11,6 +11,8 @@
 //! need it say they were not checked, instead of failing: everything else
 //! is still checked. Claims on such evidence go through [`claim_on`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use nix::unistd::Pid;
 
 use crate::error::Result;
@@ -29,7 +31,7 @@ pub fn maps_line(pid: Pid, who: &str, addr: usize) -> Result<Option<MapsLine>> {
         Some(line) => narrate::evidence("maps", &format!("{who}{line}")),
         None => narrate::evidence(
             "maps",
-            &format!("{who}no line contains {addr:#x}"),
+            &crate::tr!("{who}no line contains {addr:#x}"),
         ),
     }
     Ok(line)
@@ -189,6 +191,9 @@ pub fn quadrant_of(line: Option<&MapsLine>) -> String {
     }
 }
 
+/// Whether this process has said why frame numbers cannot be compared.
+static FRAMES_HIDDEN_SAID: AtomicBool = AtomicBool::new(false);
+
 /// Claim that two pages are (`same`) or are not the same physical frame,
 /// if the kernel showed the frame numbers; otherwise say plainly that this
 /// run cannot check it.
@@ -212,10 +217,17 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
                 format!("{x:#x} and {y:#x}"),
             );
         }
-        _ => narrate::explain(&crate::tr!(
-            "(Not checked: \"{text}\". This process may not see frame \
-             numbers: that needs CAP_SYS_ADMIN, which an ordinary user and \
-             root in most containers lack.)"
+        // The frames are present but hidden: the reason in full the first
+        // time, then only a pointer to it.
+        _ if !FRAMES_HIDDEN_SAID.swap(true, Ordering::Relaxed) => {
+            narrate::explain_as_is(&crate::tr!(
+                "(Not checked: \"{text}\". The kernel hides frame numbers \
+                 from this process: seeing them needs CAP_SYS_ADMIN, which an \
+                 ordinary user and root in most containers lack.)"
+            ))
+        }
+        _ => narrate::explain_as_is(&crate::tr!(
+            "(Not checked: \"{text}\": frame numbers hidden, as above.)"
         )),
     }
 }

@@ -26,11 +26,10 @@ pub struct Exercise {
     pub check: fn() -> crate::Result<()>,
 }
 
-/// `main` of an exercise: `--hint` prints the hint; otherwise print the
-/// title, run the check, print the summary, and exit 0 if every claim
-/// held, 1 if one failed, 2 on an error.
-pub fn main(exercise: &Exercise) -> ! {
-    // The language: `--lang zh`, or the one a lesson passed on.
+/// Speak the language asked for: `--lang zh` on the command line, or the
+/// one a lesson passed on (`MMAP_QUADRANTS_LANG`). For the exercises and
+/// the experiments in a lesson's `examples/`.
+pub fn choose_language() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let asked = args
         .iter()
@@ -40,6 +39,13 @@ pub fn main(exercise: &Exercise) -> ! {
     if let Some(lang) = asked.or_else(crate::i18n::inherited) {
         crate::i18n::set_lang(lang);
     }
+}
+
+/// `main` of an exercise: `--hint` prints the hint; otherwise print the
+/// title, run the check, print the summary, and exit 0 if every claim
+/// held, 1 if one failed, 2 on an error.
+pub fn main(exercise: &Exercise) -> ! {
+    choose_language();
     if std::env::args().skip(1).any(|a| a == "--hint" || a == "-h") {
         narrate::raw(&crate::i18n::text(exercise.title));
         narrate::raw("");

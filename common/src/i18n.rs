@@ -73,6 +73,28 @@ pub fn comma() -> &'static str {
     }
 }
 
+/// Items of a list, joined: `a, b, c`, or `a、b、c` in Chinese.
+pub fn list<S: AsRef<str>>(items: &[S]) -> String {
+    let comma = match lang() {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(comma)
+}
+
+/// `text` in parentheses after what comes before it: ` (text)`, or
+/// full-width `（text）` in Chinese.
+pub fn in_parens(text: &str) -> String {
+    match lang() {
+        Lang::Zh => format!("（{text}）"),
+        Lang::En => format!(" ({text})"),
+    }
+}
+
 /// Speak `lang` from now on, in this process and in every program it runs
 /// later (through [`LANG_VAR`]). Call it while the process has one thread,
 /// before it starts anything: the command line does.

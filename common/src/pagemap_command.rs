@@ -41,19 +41,30 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
         [pid, addr, pages] => (pid, addr, pages.as_str()),
         _ => return Err(usage()),
     };
+    // Which argument is wrong, then how all of them go.
+    let wrong = |why: String| {
+        let usage = usage().to_string();
+        Error::plain("pagemap", format!("{why}; {usage}"))
+    };
     let pid = pid
         .parse::<i32>()
         .ok()
         .filter(|p| *p > 0)
         .map(Pid::from_raw)
-        .ok_or_else(usage)?;
+        .ok_or_else(|| {
+            wrong(tr!(
+                "PID {pid:?} is not a process ID (a whole number above 0)"
+            ))
+        })?;
     let addr = usize::from_str_radix(addr.trim_start_matches("0x"), 16)
-        .map_err(|_| usage())?;
+        .map_err(|_| wrong(tr!("ADDR {addr:?} is not an address in hex")))?;
     let pages = pages
         .parse::<usize>()
         .ok()
         .filter(|n| (1..=MAX_PAGES).contains(n))
-        .ok_or_else(usage)?;
+        .ok_or_else(|| {
+            wrong(tr!("PAGES {pages:?} is not a number from 1 to {MAX_PAGES}"))
+        })?;
     let page = crate::page_size();
     let start = addr - addr % page;
     let entries =
@@ -69,9 +80,11 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
                         ),
                     )
                 }
-                Some(nix::errno::Errno::ENOENT) => {
-                    Error::plain("pagemap", crate::tr!("no process {pid}"))
-                }
+                Some(nix::errno::Errno::ENOENT) => Error::sys(
+                    "open",
+                    nix::errno::Errno::ENOENT,
+                    crate::tr!("/proc/{pid}/pagemap: no process {pid}"),
+                ),
                 _ => e,
             }
         })?;

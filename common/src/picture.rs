@@ -51,9 +51,10 @@ pub fn two_views(a: &View, b: &View) {
     let converge = |target: String| {
         let pad = " ".repeat(la.len() + 3);
         narrate::raw(&format!("{la} --+"));
-        narrate::raw(&format!("{pad}+--> {target} ({})", a.reads));
+        let to = format!("{target}{}", crate::i18n::in_parens(&a.reads));
+        narrate::raw(&format!("{pad}+--> {to}"));
         narrate::raw(&format!("{lb} --+"));
-        svg(&[a, b], &[format!("{target} ({})", a.reads)]);
+        svg(&[a, b], &[to]);
     };
     let flags_say_one = |p: PageInfo, q: PageInfo| {
         p.present()
@@ -76,7 +77,11 @@ pub fn two_views(a: &View, b: &View) {
         _ => {
             let mut targets = Vec::new();
             for (label, view) in [(la, a), (lb, b)] {
-                let to = format!("{} ({})", target(view.page), view.reads);
+                let to = format!(
+                    "{}{}",
+                    target(view.page),
+                    crate::i18n::in_parens(&view.reads)
+                );
                 narrate::raw(&format!("{label} -----> {to}"));
                 targets.push(to);
             }

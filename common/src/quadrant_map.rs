@@ -510,16 +510,16 @@ fn letters(group: Group, count: usize, colour: bool) -> String {
     }
 }
 
-/// `12 kB`, `3.4 MB`, `1.2 GB`.
+/// `12 kB`, `3.4 MiB`, `1.2 GiB` (smaps's kB are KiB).
 fn human(kb: f64) -> String {
     if kb < 10.0 {
         format!("{kb:.1} kB")
     } else if kb < 1024.0 {
         format!("{kb:.0} kB")
     } else if kb < 1024.0 * 1024.0 {
-        format!("{:.1} MB", kb / 1024.0)
+        format!("{:.1} MiB", kb / 1024.0)
     } else {
-        format!("{:.1} GB", kb / 1024.0 / 1024.0)
+        format!("{:.1} GiB", kb / 1024.0 / 1024.0)
     }
 }
 
@@ -895,10 +895,9 @@ fn read_error(
     let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
     match errno {
         Errno::ENOENT | Errno::ESRCH if started => exited(pid, path, errno),
-        Errno::ENOENT | Errno::ESRCH => Error::plain(
-            "maps",
-            tr!("no process has PID {pid} (there is no {path})"),
-        ),
+        Errno::ENOENT | Errno::ESRCH => {
+            Error::sys("open", errno, tr!("{path}: no process has PID {pid}"))
+        }
         Errno::EACCES | Errno::EPERM => refused(pid, path, errno),
         _ => Error::sys("read", errno, path),
     }

@@ -66,8 +66,9 @@ pub fn run(cx: &Ctx) -> Result<()> {
 const PROC: &str = "/proc/self/status is made up when read: there are no \
     file pages to map. Per-process /proc files, sysfs attributes, \
     directories and /dev/null have no mmap at all (ENODEV); other /proc \
-    files, such as /proc/meminfo, fail with EIO. Their size reads as 0, so \
-    a program that maps st_size bytes fails with EINVAL even before this.";
+    files, such as /proc/meminfo, fail with EIO. The /proc and sysfs files \
+    and /dev/null report a size of 0, so a program that maps st_size bytes \
+    fails with EINVAL even before this.";
 const SIZE: &str = "mmap does not look at the file's size, and never \
     changes it: a page wholly past the end of the file maps fine, and gives \
     SIGBUS when touched. Give the file its size (ftruncate) before touching \

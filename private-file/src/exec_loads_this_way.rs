@@ -72,7 +72,10 @@ fn show_file_lines(lines: &[MapsLine], path: &str, what: File) {
         let kb = found.and_then(|s| s.get("Anonymous")).unwrap_or(0);
         if kb > 0 {
             let at = line.offset;
-            shown!("smaps", "the r--p line at {at:08x}: Anonymous: {kb} kB");
+            common::narrate::evidence(
+                "smaps",
+                &common::tr!("the r--p line at {at:08x}: Anonymous: {kb} kB"),
+            );
             relro = true;
         }
     }

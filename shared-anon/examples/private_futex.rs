@@ -20,9 +20,10 @@ use nix::errno::Errno;
 use nix::unistd::getppid;
 
 fn main() {
-    narrate::raw(
-        "experiment: a wake from the child, without and with FUTEX_PRIVATE_FLAG",
-    );
+    common::exercise::choose_language();
+    narrate::raw(&common::tr!(
+        "experiment: a wake from the child, without and with FUTEX_PRIVATE_FLAG"
+    ));
     let result = (|| -> Result<()> {
         let woken = wake_from_child(0)?;
         claim!(

@@ -184,6 +184,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         pipe: across(Method::Pipe),
         futex_two: mean("two CPUs", Method::Futex),
         futex_same: mean("same CPU", Method::Futex),
+        spin_same: mean("same CPU", Method::Spin).is_some(),
         timer_ns: ticks.cost_ns(),
         vm: virtual_machine().is_some(),
     };
@@ -197,6 +198,8 @@ struct Figures {
     pipe: Option<f64>,
     futex_two: Option<f64>,
     futex_same: Option<f64>,
+    /// Whether the spin was measured with both processes on one CPU.
+    spin_same: bool,
     timer_ns: f64,
     vm: bool,
 }
@@ -244,12 +247,17 @@ fn meaning(f: &Figures) -> String {
             );
         }
     }
+    if f.spin_same {
+        text += &tr!(
+            "On one CPU spinning cannot help (the other process cannot run \
+             while this one spins): the bench sees that and gives up the CPU \
+             at once, so that row is a scheduler round trip. "
+        );
+    }
     let timer = f.timer_ns;
     text += &tr!(
-        "On one CPU spinning cannot help (the other process cannot run while \
-         this one spins): the bench sees that and gives up the CPU at once, so \
-         that row is a scheduler round trip. The mean is the round trip alone; \
-         p50 and p99 each include one {timer:.0} ns clock reading."
+        "The mean is the round trip alone; p50 and p99 each include one \
+         {timer:.0} ns clock reading."
     );
     text
 }
@@ -380,6 +388,7 @@ mod tests {
             pipe: Some(pipe),
             futex_two: Some(two),
             futex_same: Some(same),
+            spin_same: true,
             timer_ns: 10.0,
             vm,
         }

@@ -50,7 +50,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let of = 2 * N;
     narrate::evidence(
         "counter",
-        &format!("{total}: {lost} of {of} updates were lost"),
+        &common::tr!("{total}: {lost} of {of} updates were lost"),
     );
     narrate::explain(&what_happened(lost));
     explain!(

@@ -91,7 +91,7 @@ pub fn after_exec(args: &[String]) -> Result<()> {
         .map_err(|_| usage())?;
     let pid: i32 = pid.parse().map_err(|_| usage())?;
     let argv: Vec<String> = std::env::args().collect();
-    narrate::call(&format!(
+    narrate::call(&common::tr!(
         "execv(\"/proc/self/exe\", {argv:?}) did not return: this is the new program"
     ));
     let me = getpid();

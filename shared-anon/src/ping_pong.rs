@@ -69,7 +69,7 @@ pub fn run(cx: &Ctx) -> Result<()> {
     let unwoken = calls - slept;
     narrate::evidence(
         "futex",
-        &format!(
+        &common::tr!(
             "the parent called FUTEX_WAIT {calls} times: {slept} slept until \
              woken, {unwoken} returned without a wake"
         ),

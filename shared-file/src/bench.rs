@@ -418,7 +418,7 @@ fn small_meaning(ratios: &[(u64, f64)]) -> String {
             .filter(|(_, r)| keep(*r))
             .map(|(s, _)| show_size(*s))
             .collect();
-        list.join(", ")
+        common::i18n::list(&list)
     };
     let read_won = sizes(&|r| r > 1.05);
     let mmap_won = sizes(&|r| r < 0.95);

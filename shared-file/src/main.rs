@@ -305,3 +305,16 @@ fn filesystem(file: &File) -> Result<Filesystem> {
 fn demo_counter() -> usize {
     common::page_size() - size_of::<u32>()
 }
+
+/// One page whose text ends at its first NUL, with only zeros after it up
+/// to the counter: what `write` leaves behind.
+pub(crate) fn is_demo_file(file: &std::fs::File, size: u64) -> Result<bool> {
+    if size != common::page_size() as u64 {
+        return Ok(false);
+    }
+    let mut bytes = vec![0u8; demo_counter()];
+    file.read_exact_at(&mut bytes, 0)
+        .with_call("pread", || "FILE".into())?;
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Ok(end < bytes.len() && bytes[end..].iter().all(|&b| b == 0))
+}

@@ -16,7 +16,7 @@ use common::{Ctx, Error, Result, futex, say, tr, userfile};
 use nix::errno::Errno;
 use nix::sys::mman::ProtFlags;
 
-use crate::{check_size, demo_counter, map_shared, text, unmap};
+use crate::{check_size, demo_counter, is_demo_file, map_shared, text, unmap};
 
 pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     let (path, limit) = match args {
@@ -31,11 +31,14 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     };
     let page = common::page_size();
     let opened = userfile::open(Path::new(path), false)?;
-    if opened.kind != FileKind::Regular || opened.size < page as u64 {
+    if opened.kind != FileKind::Regular
+        || !is_demo_file(&opened.file, opened.size)?
+    {
         return Err(Error::plain(
             "watch",
-            tr!("{path} is not a one-page file: make it with 'shared-file \
-                 write {path} TEXT'"),
+            tr!("{path} is not a demo file made by 'shared-file write' \
+                 (exactly one page: text, then zeros, a counter in the last 4 \
+                 bytes): make one with 'shared-file write {path} TEXT'"),
         ));
     }
     let region = map_shared(&opened.file, page, ProtFlags::PROT_READ)?;

@@ -7,14 +7,14 @@
 //! else would lose its first page, so it is refused unless `--force`.
 
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::Ordering;
 
 use common::{Ctx, Error, Result, WithCall, futex, say, show, tr};
 
 use nix::sys::mman::MapFlags;
 
-use crate::{RW, demo_counter, try_map, unmap};
+use crate::{RW, demo_counter, is_demo_file, try_map, unmap};
 
 pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     let force = args.iter().any(|a| a == "--force");
@@ -48,7 +48,8 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
         return Err(Error::plain(
             "write",
             tr!(
-                "{path} is not a demo file (one page: text, zeros, a counter); \
+                "{path} is not a demo file made by 'shared-file write' (exactly \
+                 one page: text, then zeros, a counter in the last 4 bytes); \
                  writing would overwrite its first page: add --force to do it \
                  anyway"
             ),
@@ -74,17 +75,4 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
     futex::wake(counter, u32::MAX);
     say!("stored {message:?} in {path} and woke its watchers");
     unmap(region)
-}
-
-/// One page whose text ends at its first NUL, with only zeros after it up
-/// to the counter: what `write` leaves behind.
-fn is_demo_file(file: &std::fs::File, size: u64) -> Result<bool> {
-    if size != common::page_size() as u64 {
-        return Ok(false);
-    }
-    let mut bytes = vec![0u8; demo_counter()];
-    file.read_exact_at(&mut bytes, 0)
-        .with_call("pread", || "FILE".into())?;
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    Ok(end < bytes.len() && bytes[end..].iter().all(|&b| b == 0))
 }

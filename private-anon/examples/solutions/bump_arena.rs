@@ -65,7 +65,7 @@ impl Arena {
 
 fn main() {
     common::exercise::main(&Exercise {
-        title: "exercise: a bump allocator over one mmap, with a guard page",
+        title: "solution: a bump allocator over one mmap, with a guard page",
         hint: "new: mmap_anonymous(None, len + one page, PROT_READ | \
                PROT_WRITE, MAP_PRIVATE); put the address in the Arena \
                first, then mprotect(the address + len, one page, \

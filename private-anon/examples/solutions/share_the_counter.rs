@@ -13,7 +13,7 @@ use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 
 fn main() {
     common::exercise::main(&Exercise {
-        title: "exercise: share the counter: the parent should read the \
+        title: "solution: share the counter: the parent should read the \
                 child's 1000",
         hint: "After fork, the first write to a MAP_PRIVATE page gives the \
                writer a copy of its own (copy-on-write): the child counts \

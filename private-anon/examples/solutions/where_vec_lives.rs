@@ -33,7 +33,7 @@ fn maps_line(addr: usize) -> std::io::Result<Option<String>> {
 
 fn main() {
     common::exercise::main(&Exercise {
-        title: "exercise: where does a 1 MiB Vec live, and a second one?",
+        title: "solution: where does a 1 MiB Vec live, and a second one?",
         hint: "std::fs::read_to_string(\"/proc/self/maps\"), then .lines(). \
                Each line starts with START-END: two hex numbers without 0x \
                (usize::from_str_radix(text, 16)). END is the first address \

@@ -29,7 +29,7 @@ pub fn run<A: Bump>(new: fn(usize) -> nix::Result<A>) -> Result<()> {
         l.perms == "rw-p" && l.start <= start && l.end == start + len
     });
     let shown = |l: Option<maps::MapsLine>| {
-        l.map_or("no line there".into(), |l| l.to_string())
+        l.map_or(common::tr!("no line there"), |l| l.to_string())
     };
     let text = tr!("maps: the arena is one rw-p line of {PAGES} pages");
     let want = format!("{start:x}-{:x} rw-p", start + len);

@@ -140,7 +140,9 @@ fn ask(
     let range = |l: &MapsLine| (l.start, l.end);
     let same = kernel.is_some()
         && parsed.as_ref().map(range) == kernel.as_ref().map(range);
-    let theirs = kernel.as_ref().map_or("no line".into(), |l| l.to_string());
+    let theirs = kernel
+        .as_ref()
+        .map_or(common::tr!("no line"), |l| l.to_string());
     let yours = yours.unwrap_or_else(|| "None".into());
     let text = tr!("your maps_line returns the line that holds it");
     narrate::claim(same, &text, theirs, yours.trim_end());

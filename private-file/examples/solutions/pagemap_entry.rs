@@ -35,7 +35,7 @@ fn main() {
         check::show_entry(pagemap_entry, pid, addr);
     }
     common::exercise::main(&Exercise {
-        title: "exercise: read your own pagemap to see copy-on-write",
+        title: "solution: read your own pagemap to see copy-on-write",
         hint: "The entry of the page holding addr sits at byte offset \
                (addr / page size) * 8 of the pagemap file: seek there (or \
                use FileExt::read_exact_at) and read 8 bytes, then \

@@ -43,7 +43,7 @@ fn snapshot(file: &File, len: usize) -> Result<Mapping> {
 
 fn main() {
     common::exercise::main(&Exercise {
-        title: "exercise: a snapshot of a file with MAP_PRIVATE",
+        title: "solution: a snapshot of a file with MAP_PRIVATE",
         hint: "A page of a private mapping stops following the file when \
                the kernel copies it for this process. What makes the kernel \
                copy a page, and how can you do that to every page without \

@@ -19,7 +19,7 @@ use nix::sys::mman::{MapFlags, ProtFlags, mmap};
 
 fn main() {
     common::exercise::main(&Exercise {
-        title: "exercise: a writable copy of a read-only file",
+        title: "solution: a writable copy of a read-only file",
         hint: "Two things decide whether a store works: the protection the \
                mapping asks for, and where the store goes. Which flag keeps \
                stores away from the file, so that an O_RDONLY fd is enough?",

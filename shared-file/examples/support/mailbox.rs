@@ -72,6 +72,7 @@ pub fn serve_if_receiver(receive: fn(&Mapping) -> Result<String>) {
         return;
     }
     narrate::set_role(Role::Peer);
+    common::exercise::choose_language();
     let run = || -> Result<()> {
         let parent = parent
             .parse()
