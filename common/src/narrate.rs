@@ -158,8 +158,8 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
-    for word in text.split(' ') {
-        for (i, piece) in pieces(word).into_iter().enumerate() {
+    for word in glued(text) {
+        for (i, piece) in pieces(&word).into_iter().enumerate() {
             // A space goes only between words, never inside one.
             let space = usize::from(i == 0);
             let fits = width(&line) + space + width(piece) <= WIDTH;
@@ -176,6 +176,37 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
     }
     lines.push(line);
     lines
+}
+
+/// The words of `text`, split at spaces, except where a break would part
+/// what is read as one: a number and its unit (`2048 kB`, `64 KiB`,
+/// `10 ms`), and `Step` and its number.
+fn glued(text: &str) -> Vec<String> {
+    const UNITS: [&str; 12] = [
+        "B", "kB", "KiB", "MiB", "GiB", "TiB", "ns", "µs", "ms", "s", "GB/s",
+        "bytes",
+    ];
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        let unit = word
+            .find(|c: char| !(c.is_alphanumeric() || c == '/' || c == 'µ'))
+            .map_or(word, |end| &word[..end]);
+        let glue = words.last().is_some_and(|last| {
+            let number = last.ends_with(|c: char| c.is_ascii_digit())
+                && UNITS.contains(&unit);
+            let step = last.ends_with("Step")
+                && word.starts_with(|c: char| c.is_ascii_digit());
+            number || step
+        });
+        match words.last_mut() {
+            Some(last) if glue => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    words
 }
 
 /// A word split where a line may break inside it: between Chinese (or
@@ -663,6 +694,25 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 80));
         assert!(lines[0].starts_with("  [ok] word"));
         assert!(lines[1].starts_with("       word"));
+    }
+
+    #[test]
+    fn a_number_keeps_its_unit_and_a_step_its_number() {
+        for text in [
+            "映射了其中 2048 kB；一次写缺页",
+            "见 shared-anon 的 Step 1.3）",
+        ] {
+            for shift in 0..40 {
+                let text = format!("{}{text}", "x ".repeat(shift));
+                for line in wrap("    ", "    ", &text) {
+                    let line = line.trim();
+                    assert!(!line.starts_with("kB"), "{line}");
+                    assert!(!line.starts_with("1.3"), "{line}");
+                }
+            }
+        }
+        let lines = wrap("", "", &format!("{} 64 KiB", "word ".repeat(15)));
+        assert_eq!(lines.last().unwrap(), "64 KiB", "{lines:?}");
     }
 
     #[test]

@@ -26,26 +26,19 @@ const MAX_PAGES: usize = 4096;
 
 /// Run `pagemap PID ADDR [PAGES]`; the exit status.
 pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
-    let usage = || {
-        Error::plain(
-            "usage",
-            crate::tr!(
-                "{lesson} pagemap {USAGE}: PID a process, ADDR an address in \
-                 hex (as in /proc/PID/maps), PAGES how many pages (1 to \
-                 {MAX_PAGES})"
-            ),
-        )
-    };
+    let how = crate::tr!(
+        "{lesson} pagemap {USAGE}: PID a process, ADDR an address in hex (as \
+         in /proc/PID/maps), PAGES how many pages (1 to {MAX_PAGES})"
+    );
+    let usage = || Error::plain("usage", how.clone());
     let (pid, addr, pages) = match args {
         [pid, addr] => (pid, addr, "1"),
         [pid, addr, pages] => (pid, addr, pages.as_str()),
         _ => return Err(usage()),
     };
     // Which argument is wrong, then how all of them go.
-    let wrong = |why: String| {
-        let usage = usage().to_string();
-        Error::plain("pagemap", format!("{why}; {usage}"))
-    };
+    let wrong =
+        |why: String| Error::plain("pagemap", tr!("{why}; usage: {how}"));
     let pid = pid
         .parse::<i32>()
         .ok()

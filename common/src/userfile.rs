@@ -10,7 +10,8 @@ use std::fs::File;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
-use crate::error::{Result, WithCall};
+use crate::error::{Error, Result, WithCall};
+use nix::errno::Errno;
 
 /// An opened file and what `fstat` said about it.
 #[derive(Debug)]
@@ -56,7 +57,7 @@ pub fn open(path: &Path, writable: bool) -> Result<Opened> {
         .write(writable)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .with_call("open", || path.display().to_string())?;
+        .map_err(|e| open_error(path, writable, &e))?;
     let meta = file
         .metadata()
         .with_call("fstat", || path.display().to_string())?;
@@ -83,6 +84,83 @@ pub fn open(path: &Path, writable: bool) -> Result<Opened> {
         inode: meta.ino(),
         file,
     })
+}
+
+/// Why mmap refused this file, in words.
+pub fn why_not_mapped(errno: Errno, opened: &Opened, path: &Path) -> String {
+    let (kind, size) = (opened.kind, opened.size);
+    match errno {
+        Errno::EINVAL if size == 0 => crate::tr!(
+            "{path:?} has size 0: empty, or a /proc, /sys or device file \
+             whose size fstat does not give; a mapping needs at least 1 byte"
+        ),
+        Errno::ENOMEM => crate::tr!(
+            "{path:?} is {size} bytes: this process's address space has no \
+             free range that large"
+        ),
+        // The kind as fstat names it, in each sentence of its own.
+        Errno::ENODEV => match kind {
+            FileKind::Directory => {
+                crate::tr!("{path:?} is a directory that cannot be mapped")
+            }
+            FileKind::Regular => {
+                crate::tr!("{path:?} is a regular file that cannot be mapped")
+            }
+            FileKind::CharDevice => {
+                crate::tr!(
+                    "{path:?} is a character device that cannot be mapped"
+                )
+            }
+            FileKind::BlockDevice => {
+                crate::tr!("{path:?} is a block device that cannot be mapped")
+            }
+            FileKind::Fifo => {
+                crate::tr!("{path:?} is a FIFO that cannot be mapped")
+            }
+            FileKind::Socket => {
+                crate::tr!("{path:?} is a socket that cannot be mapped")
+            }
+            _ => crate::tr!("{path:?} is a special file that cannot be mapped"),
+        },
+        _ => match kind {
+            FileKind::Regular => {
+                crate::tr!("{path:?} (regular file, {size} bytes)")
+            }
+            FileKind::Directory => {
+                crate::tr!("{path:?} (directory, {size} bytes)")
+            }
+            FileKind::CharDevice => {
+                crate::tr!("{path:?} (character device, {size} bytes)")
+            }
+            FileKind::BlockDevice => {
+                crate::tr!("{path:?} (block device, {size} bytes)")
+            }
+            FileKind::Fifo => crate::tr!("{path:?} (FIFO, {size} bytes)"),
+            FileKind::Socket => crate::tr!("{path:?} (socket, {size} bytes)"),
+            _ => crate::tr!("{path:?} (special file, {size} bytes)"),
+        },
+    }
+}
+
+/// `open` failed: the call, the errno, and for the common cases why.
+fn open_error(path: &Path, writable: bool, e: &std::io::Error) -> Error {
+    let errno = Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+    let name = path.display();
+    let uid = nix::unistd::geteuid();
+    let why = match errno {
+        Errno::EACCES if writable => crate::tr!(
+            "{name}: FILE --in-place opens it for reading and writing, and \
+             this process (uid {uid}) may not write it"
+        ),
+        Errno::EACCES => {
+            crate::tr!("{name}: this process (uid {uid}) may not read it")
+        }
+        Errno::EISDIR => {
+            crate::tr!("{name}: a directory cannot be opened for writing")
+        }
+        _ => name.to_string(),
+    };
+    Error::sys("open", errno, why)
 }
 
 #[cfg(test)]

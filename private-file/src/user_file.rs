@@ -2,16 +2,14 @@
 //! show its maps line and first bytes. The file is never written; it may
 //! change at any moment, so it is read with atomic loads only.
 
-use common::userfile::FileKind;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use common::mapping::Mapping;
-use common::userfile::{self, Opened};
+use common::userfile;
 use common::{Ctx, Error, Result, WithCall, claim, claim_eq, evidence};
-use common::{explain, page_size, show, tr};
-use nix::errno::Errno;
+use common::{explain, page_size, show};
 use nix::unistd::getpid;
 
 use crate::{fstat, mmap_raw, pages_text, same_inode, unmap};
@@ -34,7 +32,8 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     // kernel's EINVAL for it is the lesson (nix's length is NonZeroUsize).
     let len = size as usize;
     let (_, got) = mmap_raw(len, libc::PROT_READ, fd, 0);
-    let why = |e| Error::sys("mmap", e, why_not(e, &opened, path));
+    let why =
+        |e| Error::sys("mmap", e, userfile::why_not_mapped(e, &opened, path));
     // SAFETY: what this successful mmap of `len` bytes returned.
     let mapping = unsafe { Mapping::adopt(got.map_err(why)?, len) };
     let line = evidence::maps_line_at(getpid(), "", mapping.start())?;
@@ -76,52 +75,4 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     explain!("Opened read-only and mapped PROT_READ: the file is not written.");
     cx.pause();
     unmap(mapping)
-}
-
-/// Why mmap refused this file, in words.
-fn why_not(errno: Errno, opened: &Opened, path: &Path) -> String {
-    let (kind, size) = (opened.kind, opened.size);
-    match errno {
-        Errno::EINVAL if size == 0 => tr!(
-            "{path:?} has size 0: empty, or a /proc, /sys or device file \
-             whose size fstat does not give; a mapping needs at least 1 byte"
-        ),
-        Errno::ENOMEM => tr!(
-            "{path:?} is {size} bytes: this process's address space has no \
-             free range that large"
-        ),
-        // The kind as fstat names it, in each sentence of its own.
-        Errno::ENODEV => match kind {
-            FileKind::Directory => {
-                tr!("{path:?} is a directory that cannot be mapped")
-            }
-            FileKind::Regular => {
-                tr!("{path:?} is a regular file that cannot be mapped")
-            }
-            FileKind::CharDevice => {
-                tr!("{path:?} is a character device that cannot be mapped")
-            }
-            FileKind::BlockDevice => {
-                tr!("{path:?} is a block device that cannot be mapped")
-            }
-            FileKind::Fifo => tr!("{path:?} is a FIFO that cannot be mapped"),
-            FileKind::Socket => {
-                tr!("{path:?} is a socket that cannot be mapped")
-            }
-            _ => tr!("{path:?} is a special file that cannot be mapped"),
-        },
-        _ => match kind {
-            FileKind::Regular => tr!("{path:?} (regular file, {size} bytes)"),
-            FileKind::Directory => tr!("{path:?} (directory, {size} bytes)"),
-            FileKind::CharDevice => {
-                tr!("{path:?} (character device, {size} bytes)")
-            }
-            FileKind::BlockDevice => {
-                tr!("{path:?} (block device, {size} bytes)")
-            }
-            FileKind::Fifo => tr!("{path:?} (FIFO, {size} bytes)"),
-            FileKind::Socket => tr!("{path:?} (socket, {size} bytes)"),
-            _ => tr!("{path:?} (special file, {size} bytes)"),
-        },
-    }
 }

@@ -47,7 +47,9 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
         ProtFlags::PROT_READ
     };
     let original = try_map(&opened.file, len, prot, MapFlags::MAP_SHARED)
-        .with_call("mmap", || which(&shown, opened.kind))?;
+        .map_err(|e| {
+            Error::sys("mmap", e, userfile::why_not_mapped(e, &opened, path))
+        })?;
     let s = vm_flags(original.start())?;
     if cx.in_place {
         claim_on!(
@@ -183,19 +185,6 @@ fn empty(shown: &str, kind: FileKind) -> String {
             "{shown} (special file) has size 0: no page to map (a length of 0 \
              is EINVAL)"
         ),
-    }
-}
-
-/// The file mmap refused, with its kind (as fstat names it).
-fn which(shown: &str, kind: FileKind) -> String {
-    match kind {
-        FileKind::Regular => tr!("{shown}, a regular file"),
-        FileKind::Directory => tr!("{shown}, a directory"),
-        FileKind::CharDevice => tr!("{shown}, a character device"),
-        FileKind::BlockDevice => tr!("{shown}, a block device"),
-        FileKind::Fifo => tr!("{shown}, a FIFO"),
-        FileKind::Socket => tr!("{shown}, a socket"),
-        _ => tr!("{shown}, a special file"),
     }
 }
 
