@@ -5,9 +5,10 @@
 use std::ptr::NonNull;
 
 use common::fault::Access::{Read, Write};
+use common::narrate::{self, pad};
 use common::proc::maps;
 use common::{Ctx, Error, Result, WithCall, claim, evidence, say};
-use common::{explain, narrate, page_size, show, tr};
+use common::{explain, page_size, show, tr};
 use nix::sys::mman::{self, ProtFlags};
 use nix::unistd::{Pid, getpid};
 
@@ -71,9 +72,10 @@ pub fn run(cx: &Ctx) -> Result<()> {
     }
     narrate::raw("");
     let row = |p: &str, m: &str, r: &str, w: &str| {
-        narrate::raw(&format!("    {p:<22} {m:<6} {r:<8} {w}"));
+        let (p, m, r) = (pad(p, 22), pad(m, 6), pad(r, 8));
+        narrate::raw(&format!("    {p} {m} {r} {w}"));
     };
-    row("prot", "maps", "read", "write");
+    row("prot", "maps", &tr!("read"), &tr!("write"));
     for (prot, perms, read, write) in &table {
         row(prot, perms, read, write);
     }
