@@ -150,7 +150,8 @@ pub fn claim_on_as_is(
 ) -> bool {
     match evidence.iter().find_map(|e| e.missing()) {
         Some(source) => {
-            narrate::explain(&crate::tr!(
+            narrate::not_checked();
+            narrate::explain_as_is(&crate::tr!(
                 "(Not checked: \"{text}\": {source} is unavailable here.)"
             ));
             true
@@ -220,15 +221,19 @@ pub fn claim_frames(same: bool, a: PageInfo, b: PageInfo, text: &str) {
         // The frames are present but hidden: the reason in full the first
         // time, then only a pointer to it.
         _ if !FRAMES_HIDDEN_SAID.swap(true, Ordering::Relaxed) => {
+            narrate::not_checked();
             narrate::explain_as_is(&crate::tr!(
                 "(Not checked: \"{text}\". The kernel hides frame numbers \
                  from this process: seeing them needs CAP_SYS_ADMIN, which an \
                  ordinary user and root in most containers lack.)"
             ))
         }
-        _ => narrate::explain_as_is(&crate::tr!(
-            "(Not checked: \"{text}\": frame numbers hidden, as above.)"
-        )),
+        _ => {
+            narrate::not_checked();
+            narrate::explain_as_is(&crate::tr!(
+                "(Not checked: \"{text}\": frame numbers hidden, as above.)"
+            ))
+        }
     }
 }
 

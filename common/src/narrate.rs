@@ -34,6 +34,9 @@ static FAILED: AtomicUsize = AtomicUsize::new(0);
 /// exec'd), as they reported them: see [`CLAIMS_FD_VAR`].
 static CHILD_CLAIMS: AtomicUsize = AtomicUsize::new(0);
 static CHILD_FAILED: AtomicUsize = AtomicUsize::new(0);
+/// Claims this process (and its children) could not check here: the
+/// evidence was hidden or unavailable. The summary says how many.
+static NOT_CHECKED: AtomicUsize = AtomicUsize::new(0);
 /// Where this process reports each claim it checks to its parent: a pipe
 /// the parent made when it forked (or spawned) this process; -1: nowhere.
 static REPORT_FD: AtomicI32 = AtomicI32::new(-1);
@@ -542,13 +545,26 @@ pub(crate) fn report_claims_as_inherited() {
     }
 }
 
+/// A claim could not be checked here (its evidence hidden or
+/// unavailable): counted for the summary, which says so.
+pub fn not_checked() {
+    NOT_CHECKED.fetch_add(1, Ordering::Relaxed);
+    report_byte(b"n");
+}
+
 fn report_claim(holds: bool) {
+    report_byte(if holds { b"o" } else { b"F" });
+}
+
+/// One byte on the pipe to the parent (`o` held, `F` failed, `n` not
+/// checked), if this process has one.
+fn report_byte(byte: &[u8; 1]) {
     let fd = REPORT_FD.load(Ordering::Relaxed);
     if fd >= 0 {
-        let byte = if holds { b"o" } else { b"F" };
-        // SAFETY: writes one byte from a static array to an fd this
-        // process was given for the purpose; if the parent is gone the
-        // write fails (EPIPE), which changes nothing here.
+        // SAFETY: writes the one byte of `byte` (a valid, borrowed
+        // one-byte array) to an fd this process was given for the
+        // purpose; if the parent is gone the write fails (EPIPE), which
+        // changes nothing here.
         unsafe { libc::write(fd, byte.as_ptr().cast(), 1) };
     }
 }
@@ -559,6 +575,8 @@ pub(crate) fn add_child_claims(report: &[u8]) {
     let failed = report.iter().filter(|&&b| b == b'F').count();
     CHILD_CLAIMS.fetch_add(held + failed, Ordering::Relaxed);
     CHILD_FAILED.fetch_add(failed, Ordering::Relaxed);
+    let unchecked = report.iter().filter(|&&b| b == b'n').count();
+    NOT_CHECKED.fetch_add(unchecked, Ordering::Relaxed);
 }
 
 /// The exit status this process has earned so far: 0 if every claim held,
@@ -610,6 +628,17 @@ pub fn summary() -> i32 {
              of them in child processes), {failed} FAILED."
         ),
     });
+    match NOT_CHECKED.load(Ordering::Relaxed) {
+        0 => {}
+        1 => emit(&crate::tr!(
+            "1 more claim could not be checked here: see its \"Not \
+             checked\" note above."
+        )),
+        n => emit(&crate::tr!(
+            "{n} more claims could not be checked here: see the \"Not \
+             checked\" notes above."
+        )),
+    }
     exit_code()
 }
 

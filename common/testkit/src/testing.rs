@@ -440,6 +440,21 @@ pub mod checks {
         );
         assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
         assert!(out.stdout.contains("(Not checked: "), "{}", out.stdout);
+        not_checked_are_counted(&out.stdout);
+    }
+
+    /// The summary says how many claims could not be checked: as many as
+    /// the "(Not checked: " notes the run printed, its children's too.
+    fn not_checked_are_counted(stdout: &str) {
+        let notes = stdout.matches("(Not checked: ").count();
+        let said = stdout
+            .lines()
+            .find_map(|l| {
+                l.strip_suffix(" more claims could not be checked here: see the \"Not checked\" notes above.")
+                    .or_else(|| l.strip_suffix(" more claim could not be checked here: see its \"Not checked\" note above."))
+            })
+            .and_then(|n| n.parse::<usize>().ok());
+        assert_eq!(said, Some(notes), "{stdout}");
     }
 
     /// This test needs frame numbers: fail, saying why, if the kernel
@@ -469,6 +484,7 @@ pub mod checks {
             "{}",
             out.stdout
         );
+        not_checked_are_counted(&out.stdout);
         assert!(!out.stdout.contains("frame 0x"), "{}", out.stdout);
         let (full, partial) =
             (claims(&run(exe, &[]).stdout), claims(&out.stdout));
