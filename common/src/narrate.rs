@@ -178,7 +178,36 @@ fn wrap(first: &str, rest: &str, text: &str) -> Vec<String> {
         }
     }
     lines.push(line);
+    keep_company(&mut lines, rest);
     lines
+}
+
+/// Chinese text should not end on a line of one or two characters and
+/// their punctuation (`力。）`): move the previous line's last character
+/// (an ideograph, which may start a line) down to keep them company.
+fn keep_company(lines: &mut [String], rest: &str) {
+    let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let [.., before, last] = lines else { return };
+    let Some(alone) = last.strip_prefix(rest) else {
+        return;
+    };
+    let ideographs = alone.chars().filter(|&c| ideograph(c)).count();
+    let all_wide = alone.chars().all(|c| width(&c.to_string()) == 2);
+    if !(1..=2).contains(&ideographs) || !all_wide {
+        return;
+    }
+    let Some(moved) = before.chars().next_back().filter(|&c| ideograph(c))
+    else {
+        return;
+    };
+    // Not when that would leave the line before with nothing of its own.
+    if before.trim().chars().count() < 4 {
+        return;
+    }
+    before.pop();
+    let kept = before.trim_end().len();
+    before.truncate(kept);
+    *last = format!("{rest}{moved}{alone}");
 }
 
 /// The words of `text`, split at spaces, except where a break would part
@@ -723,6 +752,27 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 80));
         assert!(lines[0].starts_with("  [ok] word"));
         assert!(lines[1].starts_with("       word"));
+    }
+
+    #[test]
+    fn chinese_does_not_end_on_one_character() {
+        for shift in 0..40 {
+            let text = format!(
+                "{}而普通用户和大多数容器里的 root 都没有这一能力。）",
+                "映".repeat(shift)
+            );
+            let lines = wrap("    ", "    ", &text);
+            let last = lines.last().unwrap().trim();
+            if lines.len() > 1 {
+                let ideographs = last
+                    .chars()
+                    .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c));
+                assert!(ideographs.count() != 1, "{lines:?}");
+            }
+            assert!(lines.iter().all(|l| width(l) <= 80), "{lines:?}");
+            let joined: String = lines.iter().map(|l| l.trim_start()).collect();
+            assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
+        }
     }
 
     #[test]
