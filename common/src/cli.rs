@@ -117,14 +117,19 @@ fn print_out(text: &str) {
 /// that it works before a command (`--lang zh maps 1`) as well as among
 /// the options of a scenario run, where [`parse`] takes it.
 fn take_lang(mut args: Vec<OsString>) -> Result<Vec<OsString>> {
-    let first = args.first().and_then(|a| a.to_str()).map(str::to_string);
-    let value = match first.as_deref() {
-        Some("--lang") if args.len() > 1 => {
-            args.remove(0);
-            args.remove(0)
+    // Anywhere: before a command's name or among its arguments
+    // (`maps --lang zh`).
+    let at = args.iter().position(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--lang" || a.starts_with("--lang="))
+    });
+    let value = match at {
+        Some(at) if args[at] == "--lang" && args.len() > at + 1 => {
+            args.remove(at);
+            args.remove(at)
         }
-        Some(a) if a.starts_with("--lang=") => OsString::from(
-            args.remove(0).to_string_lossy()["--lang=".len()..].to_string(),
+        Some(at) if args[at] != "--lang" => OsString::from(
+            args.remove(at).to_string_lossy()["--lang=".len()..].to_string(),
         ),
         _ => return Ok(args),
     };
@@ -178,7 +183,7 @@ fn parse(lesson: &Lesson, args: Vec<OsString>) -> Result<Parsed> {
                         crate::tr!("{dir:?} is not a directory"),
                     ));
                 }
-                crate::picture::write_svg_to(dir, lesson.name);
+                crate::picture::write_svg_to(dir, lesson.name)?;
             }
             Some(Long("lang")) => {
                 let value =

@@ -3,7 +3,7 @@
 //! command as `cx: &Ctx`. One value, passed where it is used: no option
 //! lives in a global.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use crate::narrate;
 use crate::scratch::ScratchFile;
@@ -48,9 +48,13 @@ impl Ctx {
             return;
         }
         narrate::pause_prompt();
-        let mut line = String::new();
+        let mut line = Vec::new();
         // EOF (stdin not a terminal) means nobody will press Enter: go on.
-        let _ = std::io::stdin().lock().read_line(&mut line);
+        // At most a few KiB: stdin from /dev/zero has no line end at all.
+        let _ = std::io::stdin()
+            .lock()
+            .take(4096)
+            .read_until(b'\n', &mut line);
     }
 
     /// A scratch file named after `name`, removed when dropped unless

@@ -21,7 +21,9 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering,
+};
 
 use crate::error::{EXIT_CLAIM_FAILED, EXIT_OK};
 
@@ -116,6 +118,15 @@ fn colour() -> bool {
 /// The first error writing to stdout other than a closed pipe (say,
 /// ENOSPC on /dev/full), as a raw errno: reported once, at the end.
 static OUTPUT_ERROR: AtomicI32 = AtomicI32::new(0);
+/// An error was reported on the way (an SVG file that could not be
+/// written) while the lesson went on: the exit status is 2.
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// Report `error` on stderr now, go on, and exit 2 at the end.
+pub fn report_and_go_on(error: &crate::Error) {
+    crate::error::report(error);
+    REPORTED.store(true, Ordering::Relaxed);
+}
 
 /// Write one line and flush it at once.
 fn emit(line: &str) {
@@ -610,7 +621,7 @@ pub(crate) fn add_child_claims(report: &[u8]) {
 
 /// The exit status this process has earned so far: 0 if every claim held,
 /// 1 if any failed, 2 if its output could not be written (reported on
-/// stderr, once).
+/// stderr, once) or an error was reported on the way.
 pub fn exit_code() -> i32 {
     // A child or a peer writes to the same stdout: the lesson reports it,
     // once.
@@ -619,6 +630,9 @@ pub fn exit_code() -> i32 {
     {
         OUTPUT_ERROR.store(0, Ordering::Relaxed);
         crate::error::report(&e);
+        return crate::error::EXIT_ERROR;
+    }
+    if REPORTED.load(Ordering::Relaxed) {
         return crate::error::EXIT_ERROR;
     }
     if FAILED.load(Ordering::Relaxed) == 0 {

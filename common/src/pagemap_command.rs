@@ -89,6 +89,13 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
         let at = start + i * page;
         narrate::raw(&format!("  {at:#x}  {entry}"));
     }
+    if entries.len() < pages {
+        let (shown, end) = (entries.len(), start + entries.len() * page);
+        narrate::raw(&tr!(
+            "  (only {shown} of {pages}: the user address space ends at \
+             {end:#x})"
+        ));
+    }
     match maps::find(pid, start)? {
         Some(line) => narrate::raw(&format!("  maps:    {line}")),
         None => narrate::raw(&tr!(

@@ -22,6 +22,7 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::narrate;
 use crate::proc::pagemap::{Frame, PageInfo};
@@ -29,9 +30,30 @@ use crate::proc::pagemap::{Frame, PageInfo};
 /// `--svg DIR`: where pictures are also written, and the lesson's name.
 static SVG: OnceLock<(PathBuf, String)> = OnceLock::new();
 
-/// Write every picture as SVG into `dir` too (`--svg DIR`).
-pub fn write_svg_to(dir: PathBuf, lesson: &str) {
+/// Set when an SVG file could not be written: no more are tried.
+static SVG_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Write every picture as SVG into `dir` too (`--svg DIR`). Checks first
+/// that a file can be created there (and removes it), so that a directory
+/// nobody may write is one error before the lesson starts.
+pub fn write_svg_to(dir: PathBuf, lesson: &str) -> crate::Result<()> {
+    let probe = dir.join(format!(".{lesson}-svg-{}", std::process::id()));
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe);
+    if let Err(e) = created {
+        let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+        let dir = dir.display();
+        return Err(crate::Error::sys(
+            "open",
+            errno,
+            crate::tr!("{dir}: a file for the pictures (--svg DIR)"),
+        ));
+    }
+    let _ = std::fs::remove_file(&probe);
     let _ = SVG.set((dir, lesson.to_string()));
+    Ok(())
 }
 
 /// One process's view of one virtual page.
@@ -97,6 +119,9 @@ fn svg(views: &[&View], targets: &[String]) {
     let Some((dir, lesson)) = SVG.get() else {
         return;
     };
+    if SVG_FAILED.load(Ordering::Relaxed) {
+        return;
+    }
     const ROW: usize = 70;
     let (scenario, step) = narrate::step_label();
     let height = 30 + ROW * views.len().max(targets.len());
@@ -171,10 +196,16 @@ fn svg(views: &[&View], targets: &[String]) {
         }
         name = format!("{lesson}-{scenario}.{step}-{n}.svg");
     }
-    if let Err(e) = std::fs::write(dir.join(&name), out) {
-        crate::error::report(&crate::Error::plain(
-            "--svg",
-            format!("cannot write {:?}: {e}", dir.join(&name)),
+    let path = dir.join(&name);
+    if let Err(e) = std::fs::write(&path, out) {
+        // Once: no more pictures, no half-written file left behind.
+        SVG_FAILED.store(true, Ordering::Relaxed);
+        let _ = std::fs::remove_file(&path);
+        let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+        narrate::report_and_go_on(&crate::Error::sys(
+            "write",
+            errno,
+            format!("{}", path.display()),
         ));
     }
 }

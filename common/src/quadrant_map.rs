@@ -1002,7 +1002,8 @@ fn snapshot_with(
     let path = |name: &str| format!("/proc/{pid}/{name}");
     let (maps, smaps_path, rollup_path) =
         (path("maps"), path("smaps"), path("smaps_rollup"));
-    let maps_text = std::fs::read_to_string(&maps)
+    let maps_text = std::fs::read(&maps)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .map_err(|e| read_error(pid, &maps, &e, false))?;
     if maps_text.is_empty() {
         return Err(no_address_space(pid));
@@ -1106,9 +1107,24 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     let svg_why = |file: &str| tr!("{file:?}, the SVG file");
     let svg_out = match svg_file {
         Some(file) => {
-            let out = std::fs::File::create(&file)
+            use std::os::unix::fs::OpenOptionsExt;
+            let new = !std::path::Path::new(&file).exists();
+            // O_NONBLOCK: a FIFO with no reader is ENXIO, not a wait.
+            let out = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&file)
                 .map_err(|e| Error::sys("open", errno(e), svg_why(&file)))?;
-            Some((file, out))
+            let regular = out.metadata().is_ok_and(|m| m.is_file());
+            if !regular {
+                return Err(Error::plain(
+                    "--svg",
+                    tr!("{file:?} is not a regular file"),
+                ));
+            }
+            Some((file, out, new))
         }
         None => None,
     };
@@ -1166,10 +1182,16 @@ pub fn command(lesson: &str, args: &[String]) -> Result<i32> {
     largest(&map, colour).iter().for_each(|l| narrate::raw(l));
     narrate::raw("");
     pictures(&map, colour).iter().for_each(|l| narrate::raw(l));
-    if let Some((file, mut out)) = svg_out {
+    if let Some((file, mut out, new)) = svg_out {
         let title = tr!("The address space of PID {pid} ({whose})");
         std::io::Write::write_all(&mut out, svg(&map, &title).as_bytes())
-            .map_err(|e| Error::sys("write", errno(e), svg_why(&file)))?;
+            .map_err(|e| {
+                // A file this run created is not left half-written.
+                if new {
+                    let _ = std::fs::remove_file(&file);
+                }
+                Error::sys("write", errno(e), svg_why(&file))
+            })?;
         narrate::raw(&tr!("(Both pictures drawn in {file}.)"));
     }
     narrate::raw("");

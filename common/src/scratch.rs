@@ -194,8 +194,17 @@ fn install_handlers() {
 }
 
 extern "C" fn on_signal(signal: libc::c_int) {
-    // SAFETY: getpid, unlink and raise are async-signal-safe. The pointers
-    // in LIVE are valid C strings until Drop swaps them out, which it does
+    remove_all_from_handler();
+    // SAFETY: raise is async-signal-safe; SA_RESETHAND restored the
+    // default action: die of the signal.
+    unsafe { libc::raise(signal) };
+}
+
+/// Unlink every live scratch path of this process. Async-signal-safe: for
+/// signal handlers only (it leaves the table as it is).
+pub(crate) fn remove_all_from_handler() {
+    // SAFETY: getpid and unlink are async-signal-safe. The pointers in
+    // LIVE are valid C strings until Drop swaps them out, which it does
     // before freeing them.
     unsafe {
         if OWNER.load(Ordering::Relaxed) == libc::getpid() {
@@ -206,8 +215,6 @@ extern "C" fn on_signal(signal: libc::c_int) {
                 }
             }
         }
-        // SA_RESETHAND restored the default action: die of the signal.
-        libc::raise(signal);
     }
 }
 

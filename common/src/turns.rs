@@ -31,7 +31,9 @@ pub struct Turns {
 }
 
 /// Two connected ends: `(parent's, child's)`. Create before fork; the
-/// child's closure takes its end, and each process uses only its own.
+/// child's closure takes its end by move (`fork_child(move || ...)`), so
+/// that the parent holds none of it: only then does the parent's `wait`
+/// see end-of-file when the child dies.
 pub fn pair() -> Result<(Turns, Turns)> {
     let why = || "a pipe for parent and child to take turns".to_string();
     // O_CLOEXEC: a child that execs another program must not carry them.

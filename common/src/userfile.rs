@@ -142,6 +142,55 @@ pub fn why_not_mapped(errno: Errno, opened: &Opened, path: &Path) -> String {
     }
 }
 
+/// The line SIGBUS prints in a lesson that maps a user's file (see
+/// [`sigbus_is_an_error`]); leaked once, read by the handler.
+static SIGBUS_LINE: std::sync::atomic::AtomicPtr<u8> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+static SIGBUS_LEN: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// A user's file may be truncated by another process while it is mapped;
+/// touching a page past its new end is SIGBUS, however recently its size
+/// was checked. From now on that is one error line naming the file and
+/// exit status 2 (scratch files removed), not a crash.
+pub fn sigbus_is_an_error(path: &Path) {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let name = path.display();
+    let line = format!(
+        "error: SIGBUS: {}\n",
+        crate::tr!(
+            "{name} shrank while it was mapped (another process truncated \
+             it): a page past its new end has no file data to read"
+        )
+    );
+    let line: &'static mut [u8] = line.into_bytes().leak();
+    SIGBUS_LEN.store(line.len(), std::sync::atomic::Ordering::SeqCst);
+    SIGBUS_LINE.store(line.as_mut_ptr(), std::sync::atomic::Ordering::SeqCst);
+    let action = SigAction::new(
+        SigHandler::Handler(on_sigbus),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: `on_sigbus` calls only async-signal-safe functions (unlink
+    // through the scratch table, write, _exit) and reads atomics.
+    let _ = unsafe { nix::sys::signal::sigaction(Signal::SIGBUS, &action) };
+}
+
+extern "C" fn on_sigbus(_: libc::c_int) {
+    crate::scratch::remove_all_from_handler();
+    let line = SIGBUS_LINE.load(std::sync::atomic::Ordering::SeqCst);
+    let len = SIGBUS_LEN.load(std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: write and _exit are async-signal-safe; `line` is the leaked
+    // buffer of `len` bytes stored before the handler was installed, never
+    // freed.
+    unsafe {
+        if !line.is_null() {
+            libc::write(libc::STDERR_FILENO, line.cast(), len);
+        }
+        libc::_exit(crate::error::EXIT_ERROR);
+    }
+}
+
 /// `open` failed: the call, the errno, and for the common cases why.
 fn open_error(path: &Path, writable: bool, e: &std::io::Error) -> Error {
     let errno = Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));

@@ -19,6 +19,7 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     // Step 1.1: open and look at it.
     cx.step("open the file read-only");
     let opened = userfile::open(path, false)?;
+    userfile::sigbus_is_an_error(path);
     let fd = opened.file.as_raw_fd();
     let args = format!("{path:?}, O_RDONLY|O_NONBLOCK");
     show::call("open", &args, Ok(fd.into()));

@@ -85,6 +85,13 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     // the C program's, so that both meet the same conditions).
     let only_place = args.choice("placement", &["same", "two", "unpinned"])?;
     let only_method = args.choice("method", &["spin", "futex", "pipe"])?;
+    let cpus = allowed_cpus()?;
+    if only_place == Some("two") && cpus.len() < 2 {
+        return Err(Error::plain(
+            "--placement",
+            tr!("two needs two CPUs, and this process may use only one"),
+        ));
+    }
     warn_if_unoptimised("shared-anon");
     narrate::raw(&tr!(
         "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
@@ -99,7 +106,6 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
          costs {cost:.1} ns here (measured now, included in p50 and p99, subtracted \
          nowhere)."
     ));
-    let cpus = allowed_cpus()?;
     let mut placements = vec![("same CPU", vec![cpus[0]], vec![cpus[0]])];
     match cpus.get(1) {
         Some(&second) => {
@@ -309,7 +315,9 @@ fn measure(
     let (ping, pong) = (page.counter(0), page.counter(64));
     let turn = page.word(128);
     let (parent_end, child_end) = turns::pair()?;
-    let child = fork_child(|| {
+    // `move`: the child's end goes with the closure (the parent must not
+    // hold it, or it would wait forever on a child that died).
+    let child = fork_child(move || {
         let parent = futex::Other::Parent(nix::unistd::getppid());
         run_on(child_cpus)?;
         for i in 1..=total {

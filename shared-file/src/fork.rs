@@ -31,8 +31,11 @@ pub fn run(cx: &Ctx) -> Result<()> {
     say!("stored \"from the parent\"");
     let message = b"from the child!";
     let (parent, child_turns) = turns::pair()?;
-    let child = fork_child(|| {
-        region.store_bytes(0, message);
+    // `move`: the child's end goes with the closure, so the parent holds
+    // none of it and sees end-of-file if the child dies.
+    let shared = &region;
+    let child = fork_child(move || {
+        shared.store_bytes(0, message);
         say!("stored {}", text(message));
         child_turns.pass()?;
         child_turns.wait() // stay, mapping and all, until the parent looked

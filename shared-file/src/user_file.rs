@@ -27,6 +27,7 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     // Step 1.1: open and map the user's file (read-only unless --in-place).
     cx.step("open and map your file");
     let opened = userfile::open(path, cx.in_place)?;
+    userfile::sigbus_is_an_error(path);
     let size = opened.size;
     narrate::evidence("fstat", &format!("{}, {size} bytes", opened.kind));
     if size == 0 {

@@ -24,7 +24,10 @@ fn read_text(pid: Pid, name: &str) -> crate::Result<String> {
     use crate::WithCall;
     let path = path(pid, name);
     check_hidden(name, &path)?;
-    std::fs::read_to_string(&path).with_call("read", || path.clone())
+    // Lossy: a file name in maps may be any bytes, not UTF-8; such a
+    // name shows with U+FFFD in it rather than failing the whole read.
+    let bytes = std::fs::read(&path).with_call("read", || path.clone())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// For tests only: `MMAP_QUADRANTS_HIDE=pagemap,smaps` makes those files

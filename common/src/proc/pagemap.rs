@@ -165,8 +165,26 @@ pub fn read_range(
     let page = crate::page_size();
     let mut buf = vec![0u8; pages * 8];
     let offset = (addr / page) as u64 * 8;
-    file.read_exact_at(&mut buf, offset)
-        .with_call("pread", || path.clone())?;
+    // pagemap ends where user space ends: read what there is.
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read_at(&mut buf[got..], offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e).with_call("pread", || path.clone()),
+        }
+    }
+    if got < 8 {
+        return Err(crate::Error::plain(
+            "pagemap",
+            crate::tr!(
+                "{addr:#x} is past the end of the user address space: \
+                 {path} has no entry for it"
+            ),
+        ));
+    }
+    buf.truncate(got - got % 8);
     Ok(buf
         .chunks_exact(8)
         .map(|b| {

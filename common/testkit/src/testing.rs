@@ -266,6 +266,9 @@ pub mod checks {
         run(exe, &["--keep=yes"]).assert_one_line_error("--keep");
         run(exe, &[""]).assert_one_line_error("an empty argument");
         run(exe, &["--lang", "fr"]).assert_one_line_error("en or zh");
+        // A directory no file can be created in: one line before anything
+        // runs, not one per picture.
+        run(exe, &["--svg", "/proc"]).assert_one_line_error("(--svg DIR)");
         // A newline in a name cannot forge a second error line.
         run(exe, &["missing\nerror: forged"])
             .assert_one_line_error("missing\\nerror: forged");
@@ -1081,6 +1084,36 @@ pub mod checks {
     /// (procps); on a terminal it is coloured; another user's process, a
     /// missing PID, a kernel thread, a zombie and a non-number are one-line
     /// errors.
+    pub fn pagemap_of_any_process(exe: &Path) {
+        let me = std::process::id().to_string();
+        let local = 0u64;
+        let addr = format!("{:#x}", std::ptr::addr_of!(local) as usize);
+        let out = run(exe, &["pagemap", &me, &addr, "2"]);
+        out.assert_exit_ok();
+        assert!(out.stdout.contains("pagemap of process"), "{}", out.stdout);
+        assert!(out.stdout.contains("  maps:    "), "{}", out.stdout);
+        run(exe, &["pagemap", &me, "zz"])
+            .assert_one_line_error("is not an address in hex");
+        run(exe, &["pagemap", "x", "0x1000"])
+            .assert_one_line_error("is not a process ID");
+        run(exe, &["pagemap", &me, "0x1000", "5000"])
+            .assert_one_line_error("is not a number from 1 to");
+        // The kernel's half: past user space on every 64-bit machine.
+        run(exe, &["pagemap", &me, "0xffff800000000000"])
+            .assert_one_line_error("past the end of the user address space");
+    }
+
+    pub fn pause_reads_a_bounded_line(exe: &Path) {
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        let out = Command::new(exe)
+            .args(["--pause", "map"])
+            .env("NO_COLOR", "1")
+            .stdin(zero)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    }
+
     pub fn maps_of_any_process(exe: &Path) {
         use nix::sys::wait::{Id, WaitPidFlag, waitid};
         let shows_a_map = |out: &super::Run, what: &str| {
@@ -1145,6 +1178,11 @@ pub mod checks {
         )
         .assert_one_line_error("ENOENT");
         run(exe, &["maps", "--svg"]).assert_one_line_error("needs a FILE");
+        // A FIFO nobody reads: ENXIO at once, not a wait for a reader.
+        let fifo = dir.join("fifo.svg");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        run(exe, &["maps", "--svg", fifo.to_str().unwrap()])
+            .assert_one_line_error("ENXIO");
         std::fs::remove_dir_all(&dir).unwrap();
 
         // PID 1, as root: where even root may not look (PID 1 holds
@@ -1407,6 +1445,20 @@ macro_rules! lesson_tests {
         #[test]
         fn maps_shows_the_quadrants_of_any_process() {
             $crate::testing::checks::maps_of_any_process(exe());
+        }
+
+        /// `pagemap PID ADDR [PAGES]`: the entries of a live process; a
+        /// wrong argument or an address past user space is one line.
+        #[test]
+        fn pagemap_shows_the_entries_of_any_process() {
+            $crate::testing::checks::pagemap_of_any_process(exe());
+        }
+
+        /// `--pause` with stdin that never ends a line (/dev/zero) goes
+        /// on, in bounded memory.
+        #[test]
+        fn pause_reads_a_bounded_line() {
+            $crate::testing::checks::pause_reads_a_bounded_line(exe());
         }
 
         /// Ctrl-C at each `--pause` step leaves no child and no file.
