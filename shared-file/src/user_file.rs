@@ -21,6 +21,9 @@ use nix::sys::mman::{MapFlags, ProtFlags};
 use crate::{RW, check_size, map_shared, text, try_map, unmap, vm_flags};
 
 const CHUNK: usize = 1 << 20;
+/// The largest FILE the lesson takes: it hashes the file through the
+/// mapping and with pread, copies and upper-cases it, and compares.
+const BIGGEST: u64 = 256 << 20;
 
 pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     let shown = format!("{path:?}");
@@ -39,6 +42,17 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
             "FILE",
             tr!("{shown} is {size} bytes, more than half of this machine's \
                  RAM: the lesson touches every page of it; try a smaller file"),
+        ));
+    }
+    if size > BIGGEST {
+        let most = common::bench::show_size(BIGGEST);
+        return Err(Error::plain(
+            "FILE",
+            tr!(
+                "{shown} is {size} bytes: the lesson reads every page of it \
+                 several times over, which would take minutes; give it a file \
+                 of at most {most}"
+            ),
         ));
     }
     let len = size as usize;
