@@ -34,6 +34,9 @@ const WARM_UP: u64 = 1000;
 /// 8-byte sample per round trip.
 const MAX_ROUND_TRIPS: u64 = 10_000_000;
 const MAX_REPS: u64 = 1000;
+/// Round trips per row, all runs together: at the slowest (a futex round
+/// trip on a virtual machine, some 20 µs) about seven minutes a row.
+const MAX_PER_ROW: u64 = 20_000_000;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Method {
@@ -80,6 +83,15 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     )?;
     let k = args.count("round-trips", 100_000, MAX_ROUND_TRIPS)?;
     let reps = args.count("reps", 5, MAX_REPS)? as usize;
+    // Each row runs reps + 1 runs of k; a futex round trip can take 20 µs.
+    let per_row = k.saturating_mul(reps as u64 + 1);
+    if per_row > MAX_PER_ROW {
+        return Err(Error::plain(
+            "bench",
+            tr!("--round-trips × (--reps + 1) is {per_row}: at most \
+                 {MAX_PER_ROW}, so that a row ends within minutes"),
+        ));
+    }
     // `--placement same|two|unpinned` and `--method spin|futex|pipe` narrow
     // the run to one row (the comparison script alternates such runs with
     // the C program's, so that both meet the same conditions).
