@@ -24,7 +24,7 @@ use common::bench::{
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
 use common::narrate::{self, explain_as_is, pad};
-use common::turns::{self, Turns};
+use common::turns;
 use common::{Error, Result, WithCall, futex, page_size, tr};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 
@@ -299,7 +299,8 @@ fn spin_until(word: &AtomicU64, want: u64, limit: u32) {
 
 /// `reps` runs of `k` round trips, each timed as a whole (nanoseconds per
 /// round trip), then one run of `k` timed one by one with `ticks`
-/// (nanoseconds, sorted).
+/// (nanoseconds, sorted). Each run has a child of its own, a fresh shared
+/// page and its own warm-up, as the C reference does.
 fn measure(
     method: Method,
     k: u64,
@@ -307,13 +308,29 @@ fn measure(
     cpus: (&[usize], &[usize]),
     ticks: &Ticks,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut means = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        means.push(one_run(method, k, cpus, None)?.0);
+    }
+    let (_, per_trip) = one_run(method, k, cpus, Some(ticks))?;
+    Ok((means, per_trip))
+}
+
+/// Fork a child that answers [`WARM_UP`] + `k` round trips, and time the
+/// last `k`: as a whole (the mean, in nanoseconds per round trip), or,
+/// with `ticks`, one by one (sorted; the mean is then 0).
+fn one_run(
+    method: Method,
+    k: u64,
+    cpus: (&[usize], &[usize]),
+    ticks: Option<&Ticks>,
+) -> Result<(f64, Vec<f64>)> {
     let (parent_cpus, child_cpus) = cpus;
     // One CPU for both: spinning cannot help, yield at once.
     let one_cpu = parent_cpus == child_cpus && parent_cpus.len() == 1;
     let limit = if one_cpu { 0 } else { 1 << 12 };
-    let total = (reps as u64 + 1)
-        .checked_mul(k)
-        .and_then(|n| n.checked_add(WARM_UP))
+    let total = k
+        .checked_add(WARM_UP)
         .ok_or_else(|| Error::plain("bench", "too many round trips"))?;
     let len = NonZeroUsize::new(page_size()).expect("not zero");
     let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
@@ -351,7 +368,7 @@ fn measure(
         Ok(())
     })?;
     let other = futex::Other::Child(child.pid());
-    let round_trip = |i: u64, pipe: &Turns| -> Result<()> {
+    let round_trip = |i: u64| -> Result<()> {
         match method {
             Method::Spin => {
                 ping.store(i, Ordering::Release);
@@ -362,38 +379,39 @@ fn measure(
                 futex::wait_until(turn, 1, other)?;
             }
             Method::Pipe => {
-                pipe.pass()?;
-                pipe.wait()?;
+                parent_end.pass()?;
+                parent_end.wait()?;
             }
         }
         Ok(())
     };
-    let mut i = 0;
-    for _ in 0..WARM_UP {
-        i += 1;
-        round_trip(i, &parent_end)?;
+    for i in 1..=WARM_UP {
+        round_trip(i)?;
     }
-    let mut means = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let start = Instant::now();
-        for _ in 0..k {
-            i += 1;
-            round_trip(i, &parent_end)?;
+    let mut mean = 0.0;
+    let mut per_trip = Vec::new();
+    match ticks {
+        None => {
+            let start = Instant::now();
+            for i in WARM_UP + 1..=total {
+                round_trip(i)?;
+            }
+            mean = start.elapsed().as_nanos() as f64 / k as f64;
         }
-        means.push(start.elapsed().as_nanos() as f64 / k as f64);
+        Some(ticks) => {
+            per_trip.reserve(k as usize);
+            let mut last = Ticks::now();
+            for i in WARM_UP + 1..=total {
+                round_trip(i)?;
+                let now = Ticks::now();
+                per_trip.push(ticks.to_ns(now - last));
+                last = now;
+            }
+            per_trip.sort_by(f64::total_cmp);
+        }
     }
-    let mut per_trip = Vec::with_capacity(k as usize);
-    let mut last = Ticks::now();
-    for _ in 0..k {
-        i += 1;
-        round_trip(i, &parent_end)?;
-        let now = Ticks::now();
-        per_trip.push(ticks.to_ns(now - last));
-        last = now;
-    }
-    per_trip.sort_by(f64::total_cmp);
     match child.wait_quietly()? {
-        ChildEnd::Exited { code: 0, .. } => Ok((means, per_trip)),
+        ChildEnd::Exited { code: 0, .. } => Ok((mean, per_trip)),
         end => Err(Error::plain("bench", format!("the echoing {end}"))),
     }
 }
