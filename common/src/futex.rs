@@ -98,6 +98,25 @@ pub fn wait_until(
     wanted: u32,
     other: Other,
 ) -> Result<Waits> {
+    wait_until_within(
+        word,
+        wanted,
+        other,
+        std::time::Duration::from_millis(100),
+    )
+}
+
+/// [`wait_until`], looking at the other process every `period` (and at
+/// once when a signal interrupts the wait, SIGCHLD for one). Each timed
+/// FUTEX_WAIT arms a timer, which costs a little on every sleep: the
+/// bench, whose child dies with it (PR_SET_PDEATHSIG) and whose death
+/// interrupts it (SIGCHLD, see [`interrupt_on_sigchld`]), looks rarely.
+pub fn wait_until_within(
+    word: &AtomicU32,
+    wanted: u32,
+    other: Other,
+    period: std::time::Duration,
+) -> Result<Waits> {
     let mut waits = Waits::default();
     loop {
         let now = word.load(Ordering::Acquire);
@@ -105,10 +124,10 @@ pub fn wait_until(
             return Ok(waits);
         }
         waits.calls += 1;
-        match wait(word, now, std::time::Duration::from_millis(100)) {
+        match wait(word, now, period) {
             Ok(()) => waits.slept += 1,
-            Err(Errno::EAGAIN | Errno::EINTR) => {}
-            Err(Errno::ETIMEDOUT) => check_alive(other)?,
+            Err(Errno::EAGAIN) => {}
+            Err(Errno::ETIMEDOUT | Errno::EINTR) => check_alive(other)?,
             Err(e) => {
                 return Err(Error::sys(
                     "futex",
@@ -120,6 +139,23 @@ pub fn wait_until(
             }
         }
     }
+}
+
+/// Make a child's end interrupt this process's waits: a SIGCHLD handler
+/// that does nothing, installed without SA_RESTART, so that a FUTEX_WAIT
+/// returns EINTR when a child ends (and [`wait_until_within`] looks).
+pub fn interrupt_on_sigchld() -> Result<()> {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
+    extern "C" fn nothing(_: libc::c_int) {}
+    let action = SigAction::new(
+        SigHandler::Handler(nothing),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler does nothing at all, which is async-signal-safe.
+    unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &action) }
+        .map(|_| ())
+        .map_err(|e| Error::sys("sigaction", e, "SIGCHLD"))
 }
 
 /// An error if `other` has ended.

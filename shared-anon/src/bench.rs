@@ -34,6 +34,11 @@ const WARM_UP: u64 = 1000;
 /// 8-byte sample per round trip.
 const MAX_ROUND_TRIPS: u64 = 10_000_000;
 const MAX_REPS: u64 = 1000;
+/// How often a futex wait looks at the other process. Rarely: each timed
+/// wait arms a timer, a cost of its own on every sleep, and neither side
+/// needs the timer to notice a death (the child dies with the parent, and
+/// the child's end interrupts the parent's wait, SIGCHLD).
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Round trips per row, all runs together: at the slowest (a futex round
 /// trip on a virtual machine, some 20 µs) about seven minutes a row.
 const MAX_PER_ROW: u64 = 20_000_000;
@@ -104,6 +109,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
             tr!("two needs two CPUs, and this process may use only one"),
         ));
     }
+    futex::interrupt_on_sigchld()?;
     warn_if_unoptimised("shared-anon");
     narrate::raw(&tr!(
         "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
@@ -356,7 +362,7 @@ fn one_run(
                     pong.store(i, Ordering::Release);
                 }
                 Method::Futex => {
-                    futex::wait_until(turn, 2, parent)?;
+                    futex::wait_until_within(turn, 2, parent, PATIENCE)?;
                     futex::set_and_wake(turn, 1);
                 }
                 Method::Pipe => {
@@ -376,7 +382,7 @@ fn one_run(
             }
             Method::Futex => {
                 futex::set_and_wake(turn, 2);
-                futex::wait_until(turn, 1, other)?;
+                futex::wait_until_within(turn, 1, other, PATIENCE)?;
             }
             Method::Pipe => {
                 parent_end.pass()?;
