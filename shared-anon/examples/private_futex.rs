@@ -11,13 +11,12 @@
 #[path = "harness/mod.rs"]
 mod harness;
 
-use std::sync::atomic::AtomicU32;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 
 use common::fork::fork_child;
-use common::{Result, claim, narrate};
+use common::{Result, claim, narrate, say};
 use nix::errno::Errno;
-use nix::unistd::getppid;
 
 fn main() {
     common::exercise::choose_language();
@@ -49,27 +48,32 @@ fn main() {
 /// parent was woken.
 fn wake_from_child(flag: i32) -> Result<bool> {
     let page = harness::map_shared_page()?;
-    let word = page.word(0);
+    let (word, done) = (page.word(0), page.word(4));
     let ops = if flag == 0 {
         ""
     } else {
         " | FUTEX_PRIVATE_FLAG"
     };
     let child = fork_child(|| {
-        // Wake only once the parent sleeps (state S in /proc/PPID/stat).
-        // No call tells another process "it now sleeps on this futex", so
-        // this looks every 5 ms; if the parent dies, PR_SET_PDEATHSIG ends
-        // this child.
-        let stat = format!("/proc/{}/stat", getppid());
-        while !std::fs::read_to_string(&stat).is_ok_and(|s| {
-            s.rsplit(") ").next().is_some_and(|r| r.starts_with('S'))
-        }) {
-            std::thread::sleep(Duration::from_millis(5));
+        // No call tells another process "it now sleeps on this futex": so
+        // wake again and again until a wake reaches someone, or the
+        // parent's wait has ended (it says so in `done`). If the parent
+        // dies, PR_SET_PDEATHSIG ends this child.
+        let (mut n, mut calls) = (0, 0u64);
+        while done.load(Ordering::Acquire) == 0 {
+            calls += 1;
+            n = futex(word, libc::FUTEX_WAKE | flag, 1);
+            if n > 0 {
+                break;
+            }
+            std::thread::yield_now();
         }
-        let n = futex(word, libc::FUTEX_WAKE | flag, 1);
         narrate::call(&format!(
             "futex(word, FUTEX_WAKE{ops}, 1) = {n} (processes woken)"
         ));
+        say!(
+            "FUTEX_WAKE calls: {calls}, until one woke a process or the parent's wait ended"
+        );
         Ok(())
     })?;
     let start = Instant::now();
@@ -80,7 +84,8 @@ fn wake_from_child(flag: i32) -> Result<bool> {
         format!("-1 ({})", Errno::last())
     };
     let ms = start.elapsed().as_millis();
-    harness::child_done(child)?; // its line first
+    done.store(1, Ordering::Release);
+    harness::child_done(child)?; // its lines first
     narrate::call(&format!(
         "futex(word, FUTEX_WAIT{ops}, 0, 1 s) = {how} after {ms} ms"
     ));

@@ -107,6 +107,16 @@ pub fn child_done(child: Child) -> Result<()> {
     }
 }
 
+/// Compute for `time`: a stand-in for the work a process does between two
+/// hand-overs (it uses the CPU on purpose). It takes no turns: the order
+/// comes from the futex words around it.
+fn work_for(time: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < time {
+        std::hint::spin_loop();
+    }
+}
+
 /// CPU time this process has used so far (user + system): what it costs
 /// to spin, and what sleeping in the kernel saves.
 pub fn cpu_time() -> Duration {
@@ -151,9 +161,9 @@ pub fn lock_checks(
     unlock: fn(&AtomicU32),
     add_one: fn(&AtomicU32, &AtomicU64),
 ) -> Result<()> {
-    // How long the child holds the lock: the work the parent must sleep
-    // through, not a way of taking turns (the order comes from `held`,
-    // a futex handshake, and `marker`).
+    // How long the child works while it holds the lock: what the parent
+    // must sleep through, not a way of taking turns (the order comes from
+    // `held`, a futex handshake, and `marker`).
     const HOLD: Duration = Duration::from_millis(200);
     const N: u64 = 500_000;
     let page = map_shared_page()?;
@@ -162,7 +172,7 @@ pub fn lock_checks(
     let child = fork_child(|| {
         lock(word);
         futex::set_and_wake(held, 1);
-        std::thread::sleep(HOLD);
+        work_for(HOLD);
         marker.store(1, Ordering::Relaxed);
         unlock(word);
         Ok(())
@@ -227,16 +237,16 @@ pub fn mailbox_checks(
     receive: fn(&AtomicU32) -> u32,
 ) -> Result<()> {
     const K: u32 = 1000;
-    // A slow sender: the mailbox stays empty this long, so that the check
-    // can see whether `receive` sleeps or spins. Not a way of taking
-    // turns: the messages themselves are.
+    // A slow sender: it works this long halfway, and the mailbox stays
+    // empty meanwhile, so that the check can see whether `receive` sleeps
+    // or spins. Not a way of taking turns: the messages themselves are.
     const DAWDLE: Duration = Duration::from_millis(300);
     let page = map_shared_page()?; // a fresh page is zero: EMPTY
     let mailbox = page.word(0);
     let child = fork_child(|| {
         for message in 1..=K {
             if message == K / 2 {
-                std::thread::sleep(DAWDLE); // the mailbox stays empty
+                work_for(DAWDLE); // the mailbox stays empty
             }
             send(mailbox, message);
         }
