@@ -9,9 +9,12 @@
 //! No wait here lasts forever: [`wait_until`] sleeps at most a tenth of a
 //! second at a time and, between sleeps, checks that the process it waits
 //! for is still alive, so a peer that died is reported instead of waited
-//! for.
+//! for. [`wait_for_turn`] needs no timer: it learns of the other's end
+//! another way (a child dies with its parent; a parent holding an
+//! [`EndWatch`] finds its child's end marked in the word).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 
 use nix::errno::Errno;
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
@@ -21,29 +24,30 @@ use crate::error::{Error, Result};
 
 // ANCHOR: futex
 /// `futex(word, FUTEX_WAIT, current, timeout)`: sleep while `word` still
-/// holds `current`, at most `timeout`. `Ok` means this process slept and
-/// was woken; `EAGAIN` means the word had already changed (no sleep at
-/// all); `ETIMEDOUT` and `EINTR` mean "look again".
+/// holds `current`, at most `timeout` (`None`: no limit, and no timer).
+/// `Ok` means this process slept and was woken; `EAGAIN` means the word
+/// had already changed (no sleep at all); `ETIMEDOUT` and `EINTR` mean
+/// "look again".
 pub fn wait(
     word: &AtomicU32,
     current: u32,
-    timeout: std::time::Duration,
+    timeout: Option<std::time::Duration>,
 ) -> std::result::Result<(), Errno> {
-    let timeout = libc::timespec {
-        tv_sec: timeout.as_secs() as libc::time_t,
-        tv_nsec: timeout.subsec_nanos() as libc::c_long,
-    };
+    let timeout = timeout.map(|t| libc::timespec {
+        tv_sec: t.as_secs() as libc::time_t,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    });
     // SAFETY: `word` is a valid, aligned u32 for the duration of the call
     // (it is borrowed); FUTEX_WAIT only reads it, atomically, in the
-    // kernel, and reads `timeout`, a valid timespec on our stack. The
-    // remaining arguments are ignored for FUTEX_WAIT.
+    // kernel, and reads the timeout, a valid timespec on our stack, or
+    // none (null). The remaining arguments are ignored for FUTEX_WAIT.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_futex,
             word.as_ptr(),
             libc::FUTEX_WAIT, // no FUTEX_PRIVATE_FLAG: see the module doc
             current,
-            &timeout as *const libc::timespec,
+            timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _),
         )
     };
     if rc == 0 { Ok(()) } else { Err(Errno::last()) }
@@ -98,25 +102,6 @@ pub fn wait_until(
     wanted: u32,
     other: Other,
 ) -> Result<Waits> {
-    wait_until_within(
-        word,
-        wanted,
-        other,
-        std::time::Duration::from_millis(100),
-    )
-}
-
-/// [`wait_until`], looking at the other process every `period` (and at
-/// once when a signal interrupts the wait, SIGCHLD for one). Each timed
-/// FUTEX_WAIT arms a timer, which costs a little on every sleep: the
-/// bench, whose child dies with it (PR_SET_PDEATHSIG) and whose death
-/// interrupts it (SIGCHLD, see [`interrupt_on_sigchld`]), looks rarely.
-pub fn wait_until_within(
-    word: &AtomicU32,
-    wanted: u32,
-    other: Other,
-    period: std::time::Duration,
-) -> Result<Waits> {
     let mut waits = Waits::default();
     loop {
         let now = word.load(Ordering::Acquire);
@@ -124,47 +109,143 @@ pub fn wait_until_within(
             return Ok(waits);
         }
         waits.calls += 1;
-        match wait(word, now, period) {
+        match wait(word, now, Some(std::time::Duration::from_millis(100))) {
             Ok(()) => waits.slept += 1,
             Err(Errno::EAGAIN) => {}
             Err(Errno::ETIMEDOUT | Errno::EINTR) => check_alive(other)?,
-            Err(e) => {
-                return Err(Error::sys(
-                    "futex",
-                    e,
-                    crate::tr!(
-                        "FUTEX_WAIT on the shared word: is its page still there?"
-                    ),
-                ));
-            }
+            Err(e) => return Err(gone(e)),
         }
     }
 }
 
-/// Make a child's end interrupt this process's waits: a SIGCHLD handler
-/// that does nothing, installed without SA_RESTART, so that a FUTEX_WAIT
-/// returns EINTR when a child ends (and [`wait_until_within`] looks).
-pub fn interrupt_on_sigchld() -> Result<()> {
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
-    extern "C" fn nothing(_: libc::c_int) {}
-    let action = SigAction::new(
-        SigHandler::Handler(nothing),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
-    // SAFETY: the handler does nothing at all, which is async-signal-safe.
-    unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &action) }
-        .map(|_| ())
-        .map_err(|e| Error::sys("sigaction", e, "SIGCHLD"))
+fn gone(e: Errno) -> Error {
+    Error::sys(
+        "futex",
+        e,
+        crate::tr!("FUTEX_WAIT on the shared word: is its page still there?"),
+    )
 }
 
-/// An error if `other` has ended.
+/// The bit a child's end sets in the word an [`EndWatch`] watches.
+pub const ENDED: u32 = 1 << 31;
+
+/// [`wait_until`] without a timer, for two processes that take turns on
+/// `word` with [`pass`]: a timed wait arms a timer on every sleep, a cost
+/// a benchmark would measure. Only for a pair where each side learns of
+/// the other's end without looking: a child started by
+/// [`fork_child`](crate::fork::fork_child) dies with its parent
+/// (PR_SET_PDEATHSIG), and a parent that holds an [`EndWatch`] on `word`
+/// finds its child's end marked in the word ([`ENDED`]), which ends its
+/// wait even if the child died before the wait began.
+pub fn wait_for_turn(
+    word: &AtomicU32,
+    wanted: u32,
+    other: Other,
+) -> Result<()> {
+    loop {
+        let now = word.load(Ordering::Acquire);
+        if now & !ENDED == wanted {
+            return Ok(());
+        }
+        if now & ENDED != 0 {
+            check_alive(other)?;
+        }
+        match wait(word, now, None) {
+            Ok(()) | Err(Errno::EAGAIN | Errno::EINTR) => {}
+            Err(e) => return Err(gone(e)),
+        }
+    }
+}
+
+/// Pass the turn: flip `word` from `from` (the turn this process waited
+/// for, so only it writes the word now) to `to`, keeping an [`ENDED`]
+/// mark, then wake the other process. The flip is one atomic XOR (Release:
+/// publishes everything written before it), so a mark set at the same
+/// moment is not overwritten.
+pub fn pass(word: &AtomicU32, from: u32, to: u32) {
+    word.fetch_xor(from ^ to, Ordering::Release);
+    wake(word, 1);
+}
+
+/// The word the SIGCHLD handler marks, and whether a child has ended,
+/// while an [`EndWatch`] lives.
+static WATCHED: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
+static CHILD_ENDED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn child_ended(_: libc::c_int) {
+    CHILD_ENDED.store(true, Ordering::SeqCst);
+    let word = WATCHED.load(Ordering::SeqCst);
+    if !word.is_null() {
+        // SAFETY: WATCHED points to a live word: an EndWatch borrows it for
+        // as long as it is set, and clears it (on this thread, the only
+        // one, so never while this handler runs) before the borrow ends.
+        // An atomic RMW is async-signal-safe.
+        unsafe { (*word).fetch_or(ENDED, Ordering::SeqCst) };
+    }
+}
+
+/// While this lives, a child's end is noticed without a timer: a SIGCHLD
+/// handler (installed without SA_RESTART, so it also interrupts a blocking
+/// call) records it for [`ended`](EndWatch::ended) and sets [`ENDED`] in
+/// the watched word, so a [`wait_for_turn`] on that word returns at once,
+/// also one that had not begun when the child died (FUTEX_WAIT then finds
+/// the word changed). Start it before the fork, so that no end is missed.
+/// For a single-threaded process with one child at a time.
+pub struct EndWatch<'w> {
+    _word: PhantomData<&'w AtomicU32>,
+}
+
+impl<'w> EndWatch<'w> {
+    pub fn start(word: Option<&'w AtomicU32>) -> Result<Self> {
+        use nix::sys::signal::{
+            SaFlags, SigAction, SigHandler, SigSet, Signal,
+        };
+        CHILD_ENDED.store(false, Ordering::SeqCst);
+        let word = word
+            .map_or(std::ptr::null_mut(), |w| std::ptr::from_ref(w).cast_mut());
+        WATCHED.store(word, Ordering::SeqCst);
+        let action = SigAction::new(
+            SigHandler::Handler(child_ended),
+            SaFlags::SA_NOCLDSTOP,
+            SigSet::empty(),
+        );
+        // SAFETY: the handler only stores to and RMWs atomics, which is
+        // async-signal-safe, and touches the word only as argued there.
+        unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &action) }
+            .map(|_| EndWatch { _word: PhantomData })
+            .map_err(|e| Error::sys("sigaction", e, "SIGCHLD"))
+    }
+
+    /// Whether a child has ended since [`start`](EndWatch::start).
+    pub fn ended(&self) -> bool {
+        CHILD_ENDED.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for EndWatch<'_> {
+    fn drop(&mut self) {
+        use nix::sys::signal::{
+            SaFlags, SigAction, SigHandler, SigSet, Signal,
+        };
+        let default = SigAction::new(
+            SigHandler::SigDfl,
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        // SAFETY: restores the default disposition; no handler is involved.
+        let _ =
+            unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &default) };
+        WATCHED.store(std::ptr::null_mut(), Ordering::SeqCst);
+    }
+}
+
+/// An error if `other` has ended, naming the call that saw it.
 pub fn check_alive(other: Other) -> Result<()> {
     match other {
         Other::Parent(pid) => {
             if nix::unistd::getppid() != pid {
                 return Err(Error::plain(
-                    "futex",
+                    "getppid",
                     crate::tr!(
                         "the parent {pid} ended while this process waited"
                     ),
@@ -188,7 +269,7 @@ pub fn check_alive(other: Other) -> Result<()> {
                 ),
                 Err(e) => return Err(Error::sys("waitid", e, "")),
             };
-            return Err(Error::plain("futex", why));
+            return Err(Error::plain("waitid", why));
         }
     }
     Ok(())

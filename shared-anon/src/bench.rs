@@ -24,6 +24,7 @@ use common::bench::{
 use common::fork::{ChildEnd, fork_child};
 use common::mapping::Mapping;
 use common::narrate::{self, explain_as_is, pad};
+use common::proc::counters;
 use common::turns;
 use common::{Error, Result, WithCall, futex, page_size, tr};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
@@ -34,11 +35,6 @@ const WARM_UP: u64 = 1000;
 /// 8-byte sample per round trip.
 const MAX_ROUND_TRIPS: u64 = 10_000_000;
 const MAX_REPS: u64 = 1000;
-/// How often a futex wait looks at the other process. Rarely: each timed
-/// wait arms a timer, a cost of its own on every sleep, and neither side
-/// needs the timer to notice a death (the child dies with the parent, and
-/// the child's end interrupts the parent's wait, SIGCHLD).
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Round trips per row, all runs together: at the slowest (a futex round
 /// trip on a virtual machine, some 20 µs) about seven minutes a row.
 const MAX_PER_ROW: u64 = 20_000_000;
@@ -79,6 +75,8 @@ struct Row {
     /// From the per-round-trip pass (each includes one clock reading).
     p50: f64,
     p99: f64,
+    /// Times the parent blocked per round trip (median of the runs).
+    slept: f64,
 }
 
 pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
@@ -109,7 +107,6 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
             tr!("two needs two CPUs, and this process may use only one"),
         ));
     }
-    futex::interrupt_on_sigchld()?;
     warn_if_unoptimised("shared-anon");
     narrate::raw(&tr!(
         "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
@@ -154,7 +151,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
                 continue;
             }
             run_on(parent_cpus)?;
-            let (means, per_trip) =
+            let (means, slept, per_trip) =
                 measure(method, k, reps, (parent_cpus, child_cpus), &ticks)?;
             rows.push(Row {
                 place,
@@ -162,30 +159,39 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
                 mean: Stats::of(&means),
                 p50: quantile(&per_trip, 0.5),
                 p99: quantile(&per_trip, 0.99),
+                slept: Stats::of(&slept).median,
             });
         }
     }
     run_on(&cpus)?;
     narrate::raw("");
     let mean_head = tr!("mean ns (min–max of runs)");
+    let slept_head = tr!("slept");
     narrate::raw(&format!(
-        "    {} {} {}{mean_head} {:>9} {:>9}",
+        "    {} {} {}{mean_head} {:>9} {:>9} {}",
         pad(&tr!("placement"), 10),
         pad(&tr!("method"), 18),
         " ".repeat(28usize.saturating_sub(narrate::width(&mean_head))),
         "p50 ns",
-        "p99 ns"
+        "p99 ns",
+        narrate::pad_left(&slept_head, 6),
     ));
     for r in &rows {
         narrate::raw(&format!(
-            "    {} {} {:>28} {:>9.0} {:>9.0}",
+            "    {} {} {:>28} {:>9.0} {:>9.0} {:>4.0} %",
             pad(&place_name(r.place), 10),
             pad(&r.method.name(), 18),
             r.mean.show(0),
             r.p50,
-            r.p99
+            r.p99,
+            r.slept * 100.0,
         ));
     }
+    narrate::raw(&tr!(
+        "slept: in how many round trips the parent blocked, waiting for the \
+         child (its voluntary context switches, from getrusage; the median \
+         of the runs)."
+    ));
     narrate::raw("");
     let chart: Vec<(String, f64)> = rows
         .iter()
@@ -289,48 +295,70 @@ fn meaning(f: &Figures) -> String {
 /// Wait until `word` holds `want`: spin up to `limit` times, then give
 /// up the CPU each time (`sched_yield`), so that two processes that share
 /// one CPU still make progress. With both on one CPU the limit is 0:
-/// spinning there only burns the other's time.
+/// spinning there only burns the other's time. After the spins, gives up
+/// (false) once `ended` says the other process is gone.
 #[inline(always)]
-fn spin_until(word: &AtomicU64, want: u64, limit: u32) {
+fn spin_until(
+    word: &AtomicU64,
+    want: u64,
+    limit: u32,
+    ended: impl Fn() -> bool,
+) -> bool {
     let mut spins = 0u32;
     while word.load(Ordering::Acquire) != want {
         if spins < limit {
             std::hint::spin_loop();
             spins += 1;
+        } else if ended() {
+            return false;
         } else {
             std::thread::yield_now();
         }
     }
+    true
 }
 
 /// `reps` runs of `k` round trips, each timed as a whole (nanoseconds per
-/// round trip), then one run of `k` timed one by one with `ticks`
-/// (nanoseconds, sorted). Each run has a child of its own, a fresh shared
-/// page and its own warm-up, as the C reference does.
+/// round trip, and how often the parent blocked per round trip), then one
+/// run of `k` timed one by one with `ticks` (nanoseconds, sorted). Each
+/// run has a child of its own, a fresh shared page and its own warm-up, as
+/// the C reference does.
 fn measure(
     method: Method,
     k: u64,
     reps: usize,
     cpus: (&[usize], &[usize]),
     ticks: &Ticks,
-) -> Result<(Vec<f64>, Vec<f64>)> {
-    let mut means = Vec::with_capacity(reps);
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let (mut means, mut slept) = (Vec::new(), Vec::new());
     for _ in 0..reps {
-        means.push(one_run(method, k, cpus, None)?.0);
+        let run = one_run(method, k, cpus, None)?;
+        means.push(run.mean);
+        slept.push(run.slept);
     }
-    let (_, per_trip) = one_run(method, k, cpus, Some(ticks))?;
-    Ok((means, per_trip))
+    let per_trip = one_run(method, k, cpus, Some(ticks))?.per_trip;
+    Ok((means, slept, per_trip))
+}
+
+/// What one run measured.
+struct Run {
+    /// Nanoseconds per round trip (0 for a run timed one by one).
+    mean: f64,
+    /// Times the parent blocked per round trip, during the timed loop.
+    slept: f64,
+    /// Each round trip's nanoseconds, sorted (only with `ticks`).
+    per_trip: Vec<f64>,
 }
 
 /// Fork a child that answers [`WARM_UP`] + `k` round trips, and time the
 /// last `k`: as a whole (the mean, in nanoseconds per round trip), or,
-/// with `ticks`, one by one (sorted; the mean is then 0).
+/// with `ticks`, one by one.
 fn one_run(
     method: Method,
     k: u64,
     cpus: (&[usize], &[usize]),
     ticks: Option<&Ticks>,
-) -> Result<(f64, Vec<f64>)> {
+) -> Result<Run> {
     let (parent_cpus, child_cpus) = cpus;
     // One CPU for both: spinning cannot help, yield at once.
     let one_cpu = parent_cpus == child_cpus && parent_cpus.len() == 1;
@@ -349,7 +377,13 @@ fn one_run(
     // Separate cache lines, so that each side writes its own.
     let (ping, pong) = (page.counter(0), page.counter(64));
     let turn = page.word(128);
+    turn.store(1, Ordering::Relaxed); // the parent's turn (the child's: 2)
     let (parent_end, child_end) = turns::pair()?;
+    // No wait below has a timer. The child dies with this process
+    // (fork_child sets PR_SET_PDEATHSIG); this process learns of the
+    // child's end from SIGCHLD, which also marks `turn`, so that a futex
+    // wait on it ends even if it began after the child died.
+    let watch = futex::EndWatch::start(Some(turn))?;
     // `move`: the child's end goes with the closure (the parent must not
     // hold it, or it would wait forever on a child that died).
     let child = fork_child(move || {
@@ -358,12 +392,13 @@ fn one_run(
         for i in 1..=total {
             match method {
                 Method::Spin => {
-                    spin_until(ping, i, limit);
+                    // The parent's end kills this process: no need to look.
+                    spin_until(ping, i, limit, || false);
                     pong.store(i, Ordering::Release);
                 }
                 Method::Futex => {
-                    futex::wait_until_within(turn, 2, parent, PATIENCE)?;
-                    futex::set_and_wake(turn, 1);
+                    futex::wait_for_turn(turn, 2, parent)?;
+                    futex::pass(turn, 2, 1);
                 }
                 Method::Pipe => {
                     child_end.wait()?;
@@ -378,11 +413,14 @@ fn one_run(
         match method {
             Method::Spin => {
                 ping.store(i, Ordering::Release);
-                spin_until(pong, i, limit);
+                if !spin_until(pong, i, limit, || watch.ended()) {
+                    futex::check_alive(other)?;
+                    return Err(Error::plain("bench", tr!("the child ended")));
+                }
             }
             Method::Futex => {
-                futex::set_and_wake(turn, 2);
-                futex::wait_until_within(turn, 1, other, PATIENCE)?;
+                futex::pass(turn, 1, 2);
+                futex::wait_for_turn(turn, 1, other)?;
             }
             Method::Pipe => {
                 parent_end.pass()?;
@@ -394,15 +432,18 @@ fn one_run(
     for i in 1..=WARM_UP {
         round_trip(i)?;
     }
-    let mut mean = 0.0;
+    let (mut mean, mut slept) = (0.0, 0.0);
     let mut per_trip = Vec::new();
     match ticks {
         None => {
+            let blocked = counters::sleeps()?;
             let start = Instant::now();
             for i in WARM_UP + 1..=total {
                 round_trip(i)?;
             }
             mean = start.elapsed().as_nanos() as f64 / k as f64;
+            let blocked = counters::sleeps()?.saturating_sub(blocked);
+            slept = blocked as f64 / k as f64;
         }
         Some(ticks) => {
             per_trip.reserve(k as usize);
@@ -417,7 +458,11 @@ fn one_run(
         }
     }
     match child.wait_quietly()? {
-        ChildEnd::Exited { code: 0, .. } => Ok((mean, per_trip)),
+        ChildEnd::Exited { code: 0, .. } => Ok(Run {
+            mean,
+            slept,
+            per_trip,
+        }),
         end => Err(Error::plain("bench", format!("the echoing {end}"))),
     }
 }

@@ -119,3 +119,59 @@ fn bench_finishes_on_one_cpu() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("only one CPU is available"), "{stdout}");
 }
+
+/// A bench whose child is killed mid-run ends at once with one line naming
+/// the child and the signal, whichever way the two take turns: no wait in
+/// it may outlive the other side (the spin and futex waits have no timer
+/// to fall back on).
+#[test]
+fn bench_ends_when_its_child_is_killed() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    for method in ["spin", "futex", "pipe"] {
+        let mut bench = Command::new(exe())
+            .args(["bench", "--round-trips", "10000000", "--reps", "1"])
+            .args(["--placement", "unpinned", "--method", method])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let children = format!("/proc/{0}/task/{0}/children", bench.id());
+        let started = Instant::now();
+        // Poll for the child to appear (a test's deadline, not a turn).
+        let child = loop {
+            let listed = std::fs::read_to_string(&children).unwrap_or_default();
+            if let Some(pid) = listed.split_whitespace().next() {
+                break pid.parse::<i32>().unwrap();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{method}");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        let killed = Instant::now();
+        let status = loop {
+            if let Some(status) = bench.try_wait().unwrap() {
+                break status;
+            }
+            if killed.elapsed() > Duration::from_secs(10) {
+                bench.kill().unwrap();
+                panic!("{method}: the bench did not end after its child died");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(
+            bench.stderr.as_mut().unwrap(),
+            &mut stderr,
+        )
+        .unwrap();
+        assert_eq!(status.code(), Some(2), "{method}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{method}: {stderr}");
+        assert!(stderr.contains(&child.to_string()), "{method}: {stderr}");
+        assert!(stderr.contains("SIGKILL"), "{method}: {stderr}");
+    }
+}

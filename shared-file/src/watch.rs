@@ -61,7 +61,7 @@ pub fn run(args: &[String], _cx: &Ctx) -> Result<()> {
                 seen = now;
                 break;
             }
-            match futex::wait(counter, now, Duration::from_secs(1)) {
+            match futex::wait(counter, now, Some(Duration::from_secs(1))) {
                 Ok(())
                 | Err(Errno::EAGAIN | Errno::ETIMEDOUT | Errno::EINTR) => {}
                 // EFAULT: the page went away (FILE truncated): the size

@@ -17,6 +17,22 @@ pub struct Faults {
 }
 
 pub fn faults() -> Result<Faults> {
+    let usage = rusage()?;
+    Ok(Faults {
+        minor: usage.ru_minflt as u64,
+        major: usage.ru_majflt as u64,
+    })
+}
+
+/// How many times this process has blocked so far: given up its CPU to
+/// wait for something (a futex wake, a pipe's byte), its *voluntary*
+/// context switches (`getrusage(RUSAGE_SELF)`). A yield or a preemption is
+/// involuntary and not counted.
+pub fn sleeps() -> Result<u64> {
+    Ok(rusage()?.ru_nvcsw as u64)
+}
+
+fn rusage() -> Result<libc::rusage> {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes a whole rusage into the pointer we give it,
     // which points to enough zeroed, writable memory.
@@ -26,11 +42,7 @@ pub fn faults() -> Result<Faults> {
     }
     // SAFETY: it returned 0, so the struct is filled in (and was zeroed
     // before, so every field is initialised either way).
-    let usage = unsafe { usage.assume_init() };
-    Ok(Faults {
-        minor: usage.ru_minflt as u64,
-        major: usage.ru_majflt as u64,
-    })
+    Ok(unsafe { usage.assume_init() })
 }
 
 impl Faults {

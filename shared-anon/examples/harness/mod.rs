@@ -38,7 +38,7 @@ pub fn wait_while(word: &AtomicU32, value: u32) {
     static TIMEOUTS: AtomicUsize = AtomicUsize::new(0);
     // Woken (Ok), the word had changed already (EAGAIN), or a signal
     // (EINTR): the caller's loop looks at the word again.
-    let result = futex::wait(word, value, Duration::from_secs(1));
+    let result = futex::wait(word, value, Some(Duration::from_secs(1)));
     if result == Err(Errno::ETIMEDOUT)
         && TIMEOUTS.fetch_add(1, Ordering::Relaxed) + 1 == 3
     {

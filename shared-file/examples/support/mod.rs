@@ -98,7 +98,7 @@ pub fn wait_for(word: &AtomicU32, wanted: u32, what: &str) -> Result<()> {
                      set it, and wake this one?"),
             ));
         }
-        match futex::wait(word, now, Duration::from_millis(100)) {
+        match futex::wait(word, now, Some(Duration::from_millis(100))) {
             Ok(()) | Err(Errno::EAGAIN | Errno::EINTR | Errno::ETIMEDOUT) => {}
             Err(e) => return Err(Error::sys("futex", e, "FUTEX_WAIT")),
         }
