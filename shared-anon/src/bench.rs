@@ -166,22 +166,23 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     run_on(&cpus)?;
     narrate::raw("");
     let mean_head = tr!("mean ns (min–max of runs)");
-    let slept_head = tr!("slept");
+    // The mean column is as wide as its heading (wider in Chinese).
+    let mean_width = narrate::width(&mean_head).max(28);
     narrate::raw(&format!(
-        "    {} {} {}{mean_head} {:>9} {:>9} {}",
+        "    {} {} {} {:>9} {:>9} {}",
         pad(&tr!("placement"), 10),
         pad(&tr!("method"), 18),
-        " ".repeat(28usize.saturating_sub(narrate::width(&mean_head))),
+        narrate::pad_left(&mean_head, mean_width),
         "p50 ns",
         "p99 ns",
-        narrate::pad_left(&slept_head, 6),
+        narrate::pad_left(&tr!("slept"), 6),
     ));
     for r in &rows {
         narrate::raw(&format!(
-            "    {} {} {:>28} {:>9.0} {:>9.0} {:>4.0} %",
+            "    {} {} {} {:>9.0} {:>9.0} {:>4.0} %",
             pad(&place_name(r.place), 10),
             pad(&r.method.name(), 18),
-            r.mean.show(0),
+            narrate::pad_left(&r.mean.show(0), mean_width),
             r.p50,
             r.p99,
             r.slept * 100.0,
