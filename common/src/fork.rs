@@ -241,31 +241,13 @@ impl Child {
     pub fn wait_quietly(mut self) -> Result<ChildEnd> {
         self.reaped = true;
         narrate::forget_process(self.pid.as_raw());
-        loop {
-            let status = waitpid(self.pid, None);
-            let end = match status {
-                Err(nix::errno::Errno::EINTR) => continue,
-                Ok(WaitStatus::Exited(pid, code)) => {
-                    ChildEnd::Exited { pid, code }
-                }
-                Ok(WaitStatus::Signaled(pid, signal, _core)) => {
-                    ChildEnd::Killed { pid, signal }
-                }
-                // Without WUNTRACED/WCONTINUED only the two above arrive.
-                Ok(_) => continue,
-                Err(e) => {
-                    return Err(Error::sys(
-                        "waitpid",
-                        e,
-                        crate::tr!("child {}", self.pid),
-                    ));
-                }
-            };
-            if let Some(report) = self.report.take() {
-                narrate::add_child_claims(&read_report(report));
-            }
-            return Ok(end);
+        let end = reap(self.pid).map_err(|e| {
+            Error::sys("waitpid", e, crate::tr!("child {}", self.pid))
+        })?;
+        if let Some(report) = self.report.take() {
+            narrate::add_child_claims(&read_report(report));
         }
+        Ok(end)
     }
 
     /// Wait, and claim that every claim the child checked held: the usual
@@ -335,16 +317,46 @@ pub fn ended(pid: Pid) -> Option<ChildEnd> {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        if !self.reaped {
-            narrate::forget_process(self.pid.as_raw());
-            if let Some(end) = ended(self.pid) {
-                if let Ok(mut note) = DEATH_NOTE.lock() {
-                    *note =
-                        Some(end.to_string().replace(" killed", " was killed"));
-                }
+        if self.reaped {
+            return;
+        }
+        narrate::forget_process(self.pid.as_raw());
+        // A child that has begun to exit (its pipe ends close before it
+        // becomes a zombie, so the parent may see EOF first) is waited for:
+        // its end is moments away and says how it died. Any other child is
+        // killed first.
+        let exiting = crate::proc::state_and_flags(self.pid)
+            .is_some_and(|(_, flags)| flags & crate::proc::PF_EXITING != 0);
+        let (end, reaped) = match ended(self.pid) {
+            Some(end) => (Some(end), false),
+            None if exiting => (reap(self.pid).ok(), true),
+            None => (None, false),
+        };
+        if let Some(end) = end {
+            if let Ok(mut note) = DEATH_NOTE.lock() {
+                *note = Some(end.to_string().replace(" killed", " was killed"));
             }
+        }
+        if !reaped {
             let _ = kill(self.pid, Signal::SIGKILL);
             let _ = waitpid(self.pid, None);
+        }
+    }
+}
+
+/// Wait for `pid` to end and reap it, saying how it ended.
+fn reap(pid: Pid) -> std::result::Result<ChildEnd, nix::errno::Errno> {
+    loop {
+        match waitpid(pid, None) {
+            Ok(WaitStatus::Exited(pid, code)) => {
+                return Ok(ChildEnd::Exited { pid, code });
+            }
+            Ok(WaitStatus::Signaled(pid, signal, _)) => {
+                return Ok(ChildEnd::Killed { pid, signal });
+            }
+            // Without WUNTRACED/WCONTINUED only the two above arrive.
+            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e),
         }
     }
 }

@@ -953,18 +953,8 @@ fn refused(pid: Pid, path: &str, errno: Errno) -> Error {
 /// and neither has a process that is exiting or has exited (a zombie, not
 /// yet waited for). `/proc/PID/stat` tells which.
 fn no_address_space(pid: Pid) -> Error {
-    const PF_EXITING: u64 = 0x4;
-    const PF_KTHREAD: u64 = 0x0020_0000;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
-    // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": the
-    // name may hold spaces and parentheses, so split after the last ')'.
-    let fields: Option<(String, u64)> = stat.ok().and_then(|s| {
-        let rest = s.rsplit_once(')')?.1;
-        let mut words = rest.split_whitespace();
-        let state = words.next()?.to_string();
-        let flags = words.nth(5)?.parse().ok()?;
-        Some((state, flags))
-    });
+    use crate::proc::{PF_EXITING, PF_KTHREAD};
+    let fields = crate::proc::state_and_flags(pid);
     let why = match fields {
         Some((_, flags)) if flags & PF_KTHREAD != 0 => {
             tr!("PID {pid} has no user address space (a kernel thread?): \

@@ -19,6 +19,24 @@ pub fn path(pid: Pid, name: &str) -> String {
     format!("/proc/{pid}/{name}")
 }
 
+/// A task flag in `/proc/PID/stat`: the process has begun to exit.
+pub const PF_EXITING: u64 = 0x4;
+/// A task flag in `/proc/PID/stat`: a kernel thread.
+pub const PF_KTHREAD: u64 = 0x0020_0000;
+
+/// The state letter (`R`, `S`, `Z`...) and the task flags of `pid`, from
+/// `/proc/PID/stat`; `None` once the process is gone.
+pub fn state_and_flags(pid: Pid) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(path(pid, "stat")).ok()?;
+    // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": the
+    // name may hold spaces and parentheses, so split after the last ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut words = rest.split_whitespace();
+    let state = words.next()?.to_string();
+    let flags = words.nth(5)?.parse().ok()?;
+    Some((state, flags))
+}
+
 /// Read a whole /proc file, failing with the path in the message.
 fn read_text(pid: Pid, name: &str) -> crate::Result<String> {
     use crate::WithCall;
