@@ -322,24 +322,20 @@ impl Drop for Child {
         }
         narrate::forget_process(self.pid.as_raw());
         // A child that has begun to exit (its pipe ends close before it
-        // becomes a zombie, so the parent may see EOF first) is waited for:
-        // its end is moments away and says how it died. Any other child is
-        // killed first.
+        // becomes a zombie, so the parent may see EOF first) has an end to
+        // report even if it is not a zombie yet: kill (which changes
+        // nothing for a process already exiting), reap, and report what
+        // the reaping says. Any other child is killed and reaped quietly.
         let exiting = crate::proc::state_and_flags(self.pid)
             .is_some_and(|(_, flags)| flags & crate::proc::PF_EXITING != 0);
-        let (end, reaped) = match ended(self.pid) {
-            Some(end) => (Some(end), false),
-            None if exiting => (reap(self.pid).ok(), true),
-            None => (None, false),
-        };
+        let before = ended(self.pid);
+        let _ = kill(self.pid, Signal::SIGKILL);
+        let reaped = reap(self.pid).ok();
+        let end = before.or(if exiting { reaped } else { None });
         if let Some(end) = end {
             if let Ok(mut note) = DEATH_NOTE.lock() {
                 *note = Some(end.to_string().replace(" killed", " was killed"));
             }
-        }
-        if !reaped {
-            let _ = kill(self.pid, Signal::SIGKILL);
-            let _ = waitpid(self.pid, None);
         }
     }
 }

@@ -10,8 +10,8 @@
 //! second at a time and, between sleeps, checks that the process it waits
 //! for is still alive, so a peer that died is reported instead of waited
 //! for. [`wait_for_turn`] needs no timer: it learns of the other's end
-//! another way (a child dies with its parent; a parent holding an
-//! [`EndWatch`] finds its child's end marked in the word).
+//! another way (a child dies with its parent; a parent inside
+//! [`watch_child_end`] finds its child's end marked in the word).
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
@@ -126,7 +126,7 @@ fn gone(e: Errno) -> Error {
     )
 }
 
-/// The bit a child's end sets in the word an [`EndWatch`] watches.
+/// The bit a child's end sets in the word [`watch_child_end`] watches.
 pub const ENDED: u32 = 1 << 31;
 
 /// [`wait_until`] without a timer, for two processes that take turns on
@@ -134,7 +134,7 @@ pub const ENDED: u32 = 1 << 31;
 /// a benchmark would measure. Only for a pair where each side learns of
 /// the other's end without looking: a child started by
 /// [`fork_child`](crate::fork::fork_child) dies with its parent
-/// (PR_SET_PDEATHSIG), and a parent that holds an [`EndWatch`] on `word`
+/// (PR_SET_PDEATHSIG), and a parent inside [`watch_child_end`] on `word`
 /// finds its child's end marked in the word ([`ENDED`]), which ends its
 /// wait even if the child died before the wait began.
 pub fn wait_for_turn(
@@ -163,12 +163,13 @@ pub fn wait_for_turn(
 /// publishes everything written before it), so a mark set at the same
 /// moment is not overwritten.
 pub fn pass(word: &AtomicU32, from: u32, to: u32) {
-    word.fetch_xor(from ^ to, Ordering::Release);
+    let before = word.fetch_xor(from ^ to, Ordering::Release);
+    debug_assert_eq!(before & !ENDED, from, "passed a turn it did not hold");
     wake(word, 1);
 }
 
 /// The word the SIGCHLD handler marks, and whether a child has ended,
-/// while an [`EndWatch`] lives.
+/// while [`watch_child_end`] runs its body.
 static WATCHED: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
 static CHILD_ENDED: AtomicBool = AtomicBool::new(false);
 
@@ -176,67 +177,116 @@ extern "C" fn child_ended(_: libc::c_int) {
     CHILD_ENDED.store(true, Ordering::SeqCst);
     let word = WATCHED.load(Ordering::SeqCst);
     if !word.is_null() {
-        // SAFETY: WATCHED points to a live word: an EndWatch borrows it for
-        // as long as it is set, and clears it (on this thread, the only
-        // one, so never while this handler runs) before the borrow ends.
-        // An atomic RMW is async-signal-safe.
+        // SAFETY: WATCHED is set only while `watch_child_end` runs its
+        // body, which borrows the word, and is cleared before it returns
+        // or unwinds; the process has one thread (checked there), so this
+        // handler never runs while the pointer is being cleared. An atomic
+        // RMW is async-signal-safe.
         unsafe { (*word).fetch_or(ENDED, Ordering::SeqCst) };
     }
 }
 
-/// While this lives, a child's end is noticed without a timer: a SIGCHLD
-/// handler (installed without SA_RESTART, so it also interrupts a blocking
-/// call) records it for [`ended`](EndWatch::ended) and sets [`ENDED`] in
-/// the watched word, so a [`wait_for_turn`] on that word returns at once,
-/// also one that had not begun when the child died (FUTEX_WAIT then finds
-/// the word changed). Start it before the fork, so that no end is missed.
-/// For a single-threaded process with one child at a time.
-pub struct EndWatch<'w> {
-    _word: PhantomData<&'w AtomicU32>,
+/// What [`watch_child_end`] hands its body: whether a child has ended.
+pub struct EndWatch {
+    /// Neither Send nor Sync: the watch belongs to this one thread.
+    _one_thread: PhantomData<*const ()>,
 }
 
-impl<'w> EndWatch<'w> {
-    pub fn start(word: Option<&'w AtomicU32>) -> Result<Self> {
-        use nix::sys::signal::{
-            SaFlags, SigAction, SigHandler, SigSet, Signal,
-        };
-        CHILD_ENDED.store(false, Ordering::SeqCst);
-        let word = word
-            .map_or(std::ptr::null_mut(), |w| std::ptr::from_ref(w).cast_mut());
-        WATCHED.store(word, Ordering::SeqCst);
-        let action = SigAction::new(
-            SigHandler::Handler(child_ended),
-            SaFlags::SA_NOCLDSTOP,
-            SigSet::empty(),
-        );
-        // SAFETY: the handler only stores to and RMWs atomics, which is
-        // async-signal-safe, and touches the word only as argued there.
-        unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &action) }
-            .map(|_| EndWatch { _word: PhantomData })
-            .map_err(|e| Error::sys("sigaction", e, "SIGCHLD"))
-    }
-
-    /// Whether a child has ended since [`start`](EndWatch::start).
+impl EndWatch {
+    /// Whether a child has ended (a SIGCHLD came) since the watch began or
+    /// since [`forget`](EndWatch::forget).
     pub fn ended(&self) -> bool {
-        CHILD_ENDED.load(Ordering::Relaxed)
+        CHILD_ENDED.load(Ordering::SeqCst)
+    }
+
+    /// Forget a SIGCHLD that turned out not to be the end of the child
+    /// watched (one sent by hand): call before checking on the child, so
+    /// that an end after the check is seen again.
+    pub fn forget(&self) {
+        CHILD_ENDED.store(false, Ordering::SeqCst);
     }
 }
 
-impl Drop for EndWatch<'_> {
-    fn drop(&mut self) {
-        use nix::sys::signal::{
-            SaFlags, SigAction, SigHandler, SigSet, Signal,
-        };
-        let default = SigAction::new(
-            SigHandler::SigDfl,
-            SaFlags::empty(),
-            SigSet::empty(),
-        );
-        // SAFETY: restores the default disposition; no handler is involved.
-        let _ =
-            unsafe { nix::sys::signal::sigaction(Signal::SIGCHLD, &default) };
-        WATCHED.store(std::ptr::null_mut(), Ordering::SeqCst);
+/// Run `body` while a child's end is noticed without a timer: a SIGCHLD
+/// handler (installed without SA_RESTART, so it also interrupts a blocking
+/// call, and with SIGCHLD unblocked) records it for [`EndWatch::ended`]
+/// and sets [`ENDED`] in `word`, so that a [`wait_for_turn`] on that word
+/// returns at once, also one that had not begun when the child died
+/// (FUTEX_WAIT then finds the word changed). Fork inside `body`, so that
+/// no end is missed. Afterwards the previous SIGCHLD action and mask are
+/// back. For a single-threaded process (checked) with one child at a time.
+pub fn watch_child_end<R>(
+    word: Option<&AtomicU32>,
+    body: impl FnOnce(&EndWatch) -> Result<R>,
+) -> Result<R> {
+    use nix::sys::signal::{
+        SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigprocmask,
+    };
+    let threads = crate::fork::thread_count()?;
+    if threads != 1 {
+        return Err(Error::plain(
+            "sigaction",
+            crate::tr!(
+                "watching for a child's end needs one thread, not {threads}"
+            ),
+        ));
     }
+    /// Puts the previous SIGCHLD action, mask and watched word back,
+    /// however `body` ends (a panic too).
+    struct Restore {
+        action: SigAction,
+        mask: SigSet,
+        word: *mut AtomicU32,
+    }
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: reinstates the action that was in place before.
+            let _ = unsafe {
+                nix::sys::signal::sigaction(Signal::SIGCHLD, &self.action)
+            };
+            WATCHED.store(self.word, Ordering::SeqCst);
+            let _ = nix::sys::signal::sigprocmask(
+                nix::sys::signal::SigmaskHow::SIG_SETMASK,
+                Some(&self.mask),
+                None,
+            );
+        }
+    }
+    CHILD_ENDED.store(false, Ordering::SeqCst);
+    let word =
+        word.map_or(std::ptr::null_mut(), |w| std::ptr::from_ref(w).cast_mut());
+    let outer = WATCHED.swap(word, Ordering::SeqCst);
+    let action = SigAction::new(
+        SigHandler::Handler(child_ended),
+        SaFlags::SA_NOCLDSTOP,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to and RMWs atomics, which is
+    // async-signal-safe, and touches the word only as argued there.
+    let previous = match unsafe {
+        nix::sys::signal::sigaction(Signal::SIGCHLD, &action)
+    } {
+        Ok(previous) => previous,
+        Err(e) => {
+            WATCHED.store(outer, Ordering::SeqCst);
+            return Err(Error::sys("sigaction", e, "SIGCHLD"));
+        }
+    };
+    let mut mask = SigSet::empty();
+    let mut unblock = SigSet::empty();
+    unblock.add(Signal::SIGCHLD);
+    // A mask inherited across exec could hold SIGCHLD back for ever.
+    let masked =
+        sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&unblock), Some(&mut mask));
+    let _restore = Restore {
+        action: previous,
+        mask,
+        word: outer,
+    };
+    masked.map_err(|e| Error::sys("sigprocmask", e, "SIG_UNBLOCK SIGCHLD"))?;
+    body(&EndWatch {
+        _one_thread: PhantomData,
+    })
 }
 
 /// An error if `other` has ended, naming the call that saw it.

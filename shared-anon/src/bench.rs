@@ -311,7 +311,8 @@ fn spin_until(
             std::hint::spin_loop();
             spins += 1;
         } else if ended() {
-            return false;
+            // One more look: the other may have stored, then ended.
+            return word.load(Ordering::Acquire) == want;
         } else {
             std::thread::yield_now();
         }
@@ -384,88 +385,90 @@ fn one_run(
     // (fork_child sets PR_SET_PDEATHSIG); this process learns of the
     // child's end from SIGCHLD, which also marks `turn`, so that a futex
     // wait on it ends even if it began after the child died.
-    let watch = futex::EndWatch::start(Some(turn))?;
-    // `move`: the child's end goes with the closure (the parent must not
-    // hold it, or it would wait forever on a child that died).
-    let child = fork_child(move || {
-        let parent = futex::Other::Parent(nix::unistd::getppid());
-        run_on(child_cpus)?;
-        for i in 1..=total {
+    futex::watch_child_end(Some(turn), move |watch| {
+        // `move`: the child's end goes with the closure (the parent must not
+        // hold it, or it would wait forever on a child that died).
+        let child = fork_child(move || {
+            let parent = futex::Other::Parent(nix::unistd::getppid());
+            run_on(child_cpus)?;
+            for i in 1..=total {
+                match method {
+                    Method::Spin => {
+                        // The parent's end kills this process: no need to look.
+                        spin_until(ping, i, limit, || false);
+                        pong.store(i, Ordering::Release);
+                    }
+                    Method::Futex => {
+                        futex::wait_for_turn(turn, 2, parent)?;
+                        futex::pass(turn, 2, 1);
+                    }
+                    Method::Pipe => {
+                        child_end.wait()?;
+                        child_end.pass()?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let other = futex::Other::Child(child.pid());
+        let round_trip = |i: u64| -> Result<()> {
             match method {
                 Method::Spin => {
-                    // The parent's end kills this process: no need to look.
-                    spin_until(ping, i, limit, || false);
-                    pong.store(i, Ordering::Release);
+                    ping.store(i, Ordering::Release);
+                    while !spin_until(pong, i, limit, || watch.ended()) {
+                        // A SIGCHLD sent by hand is not the child's end.
+                        watch.forget();
+                        futex::check_alive(other)?;
+                    }
                 }
                 Method::Futex => {
-                    futex::wait_for_turn(turn, 2, parent)?;
-                    futex::pass(turn, 2, 1);
+                    futex::pass(turn, 1, 2);
+                    futex::wait_for_turn(turn, 1, other)?;
                 }
                 Method::Pipe => {
-                    child_end.wait()?;
-                    child_end.pass()?;
+                    parent_end.pass()?;
+                    parent_end.wait()?;
                 }
             }
+            Ok(())
+        };
+        for i in 1..=WARM_UP {
+            round_trip(i)?;
         }
-        Ok(())
-    })?;
-    let other = futex::Other::Child(child.pid());
-    let round_trip = |i: u64| -> Result<()> {
-        match method {
-            Method::Spin => {
-                ping.store(i, Ordering::Release);
-                if !spin_until(pong, i, limit, || watch.ended()) {
-                    futex::check_alive(other)?;
-                    return Err(Error::plain("bench", tr!("the child ended")));
+        let (mut mean, mut slept) = (0.0, 0.0);
+        let mut per_trip = Vec::new();
+        match ticks {
+            None => {
+                let blocked = counters::sleeps()?;
+                let start = Instant::now();
+                for i in WARM_UP + 1..=total {
+                    round_trip(i)?;
                 }
+                mean = start.elapsed().as_nanos() as f64 / k as f64;
+                let blocked = counters::sleeps()?.saturating_sub(blocked);
+                slept = blocked as f64 / k as f64;
             }
-            Method::Futex => {
-                futex::pass(turn, 1, 2);
-                futex::wait_for_turn(turn, 1, other)?;
-            }
-            Method::Pipe => {
-                parent_end.pass()?;
-                parent_end.wait()?;
+            Some(ticks) => {
+                per_trip.reserve(k as usize);
+                let mut last = Ticks::now();
+                for i in WARM_UP + 1..=total {
+                    round_trip(i)?;
+                    let now = Ticks::now();
+                    per_trip.push(ticks.to_ns(now - last));
+                    last = now;
+                }
+                per_trip.sort_by(f64::total_cmp);
             }
         }
-        Ok(())
-    };
-    for i in 1..=WARM_UP {
-        round_trip(i)?;
-    }
-    let (mut mean, mut slept) = (0.0, 0.0);
-    let mut per_trip = Vec::new();
-    match ticks {
-        None => {
-            let blocked = counters::sleeps()?;
-            let start = Instant::now();
-            for i in WARM_UP + 1..=total {
-                round_trip(i)?;
-            }
-            mean = start.elapsed().as_nanos() as f64 / k as f64;
-            let blocked = counters::sleeps()?.saturating_sub(blocked);
-            slept = blocked as f64 / k as f64;
+        match child.wait_quietly()? {
+            ChildEnd::Exited { code: 0, .. } => Ok(Run {
+                mean,
+                slept,
+                per_trip,
+            }),
+            end => Err(Error::plain("bench", format!("the echoing {end}"))),
         }
-        Some(ticks) => {
-            per_trip.reserve(k as usize);
-            let mut last = Ticks::now();
-            for i in WARM_UP + 1..=total {
-                round_trip(i)?;
-                let now = Ticks::now();
-                per_trip.push(ticks.to_ns(now - last));
-                last = now;
-            }
-            per_trip.sort_by(f64::total_cmp);
-        }
-    }
-    match child.wait_quietly()? {
-        ChildEnd::Exited { code: 0, .. } => Ok(Run {
-            mean,
-            slept,
-            per_trip,
-        }),
-        end => Err(Error::plain("bench", format!("the echoing {end}"))),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -123,7 +123,8 @@ fn bench_finishes_on_one_cpu() {
 /// A bench whose child is killed mid-run ends at once with one line naming
 /// the child and the signal, whichever way the two take turns: no wait in
 /// it may outlive the other side (the spin and futex waits have no timer
-/// to fall back on).
+/// to fall back on). Both on one CPU: a run of 10,000,000 round trips then
+/// lasts long enough that the child is surely still there when killed.
 #[test]
 fn bench_ends_when_its_child_is_killed() {
     use std::process::{Command, Stdio};
@@ -131,27 +132,28 @@ fn bench_ends_when_its_child_is_killed() {
     for method in ["spin", "futex", "pipe"] {
         let mut bench = Command::new(exe())
             .args(["bench", "--round-trips", "10000000", "--reps", "1"])
-            .args(["--placement", "unpinned", "--method", method])
+            .args(["--placement", "same", "--method", method])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let children = format!("/proc/{0}/task/{0}/children", bench.id());
         let started = Instant::now();
         // Poll for the child to appear (a test's deadline, not a turn).
         let child = loop {
-            let listed = std::fs::read_to_string(&children).unwrap_or_default();
-            if let Some(pid) = listed.split_whitespace().next() {
-                break pid.parse::<i32>().unwrap();
+            if let Some(pid) = child_of(bench.id()) {
+                break pid;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "{method}");
+            if started.elapsed() > Duration::from_secs(30) {
+                bench.kill().unwrap();
+                panic!("{method}: no child appeared");
+            }
             std::thread::sleep(Duration::from_millis(10));
         };
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(child),
             nix::sys::signal::Signal::SIGKILL,
         )
-        .unwrap();
+        .expect("the child was still there");
         let killed = Instant::now();
         let status = loop {
             if let Some(status) = bench.try_wait().unwrap() {
@@ -174,4 +176,25 @@ fn bench_ends_when_its_child_is_killed() {
         assert!(stderr.contains(&child.to_string()), "{method}: {stderr}");
         assert!(stderr.contains("SIGKILL"), "{method}: {stderr}");
     }
+}
+
+/// A child of process `parent`, from the parent field of /proc/*/stat.
+fn child_of(parent: u32) -> Option<i32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read(entry.path().join("stat")).ok()?;
+            let stat = String::from_utf8_lossy(&stat);
+            // "pid (comm) state ppid ...": split after the last ')'.
+            let ppid: u32 = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            (ppid == parent).then_some(pid)
+        })
 }

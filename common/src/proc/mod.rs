@@ -27,7 +27,9 @@ pub const PF_KTHREAD: u64 = 0x0020_0000;
 /// The state letter (`R`, `S`, `Z`...) and the task flags of `pid`, from
 /// `/proc/PID/stat`; `None` once the process is gone.
 pub fn state_and_flags(pid: Pid) -> Option<(String, u64)> {
-    let stat = std::fs::read_to_string(path(pid, "stat")).ok()?;
+    // Lossy: the name is cut at 15 bytes, maybe inside a character.
+    let stat = std::fs::read(path(pid, "stat")).ok()?;
+    let stat = String::from_utf8_lossy(&stat);
     // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": the
     // name may hold spaces and parentheses, so split after the last ')'.
     let rest = stat.rsplit_once(')')?.1;
