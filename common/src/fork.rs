@@ -326,12 +326,11 @@ impl Drop for Child {
         // report even if it is not a zombie yet: kill (which changes
         // nothing for a process already exiting), reap, and report what
         // the reaping says. Any other child is killed and reaped quietly.
-        let exiting = crate::proc::state_and_flags(self.pid)
-            .is_some_and(|(_, flags)| flags & crate::proc::PF_EXITING != 0);
-        let before = ended(self.pid);
+        let ending = ended(self.pid).is_some()
+            || crate::proc::state_and_flags(self.pid)
+                .is_some_and(|(_, flags)| flags & crate::proc::PF_EXITING != 0);
         let _ = kill(self.pid, Signal::SIGKILL);
-        let reaped = reap(self.pid).ok();
-        let end = before.or(if exiting { reaped } else { None });
+        let end = reap(self.pid).ok().filter(|_| ending);
         if let Some(end) = end {
             if let Ok(mut note) = DEATH_NOTE.lock() {
                 *note = Some(end.to_string().replace(" killed", " was killed"));

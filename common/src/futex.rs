@@ -235,7 +235,8 @@ pub fn watch_child_end<R>(
     /// however `body` ends (a panic too).
     struct Restore {
         action: SigAction,
-        mask: SigSet,
+        /// The mask before, if it was changed.
+        mask: Option<SigSet>,
         word: *mut AtomicU32,
     }
     impl Drop for Restore {
@@ -245,11 +246,9 @@ pub fn watch_child_end<R>(
                 nix::sys::signal::sigaction(Signal::SIGCHLD, &self.action)
             };
             WATCHED.store(self.word, Ordering::SeqCst);
-            let _ = nix::sys::signal::sigprocmask(
-                nix::sys::signal::SigmaskHow::SIG_SETMASK,
-                Some(&self.mask),
-                None,
-            );
+            if let Some(mask) = &self.mask {
+                let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
+            }
         }
     }
     CHILD_ENDED.store(false, Ordering::SeqCst);
@@ -280,7 +279,7 @@ pub fn watch_child_end<R>(
         sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&unblock), Some(&mut mask));
     let _restore = Restore {
         action: previous,
-        mask,
+        mask: masked.is_ok().then_some(mask),
         word: outer,
     };
     masked.map_err(|e| Error::sys("sigprocmask", e, "SIG_UNBLOCK SIGCHLD"))?;

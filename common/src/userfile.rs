@@ -50,6 +50,22 @@ impl std::fmt::Display for FileKind {
     }
 }
 
+impl FileKind {
+    /// The kind's name in the chosen language, for sentences (`Display`
+    /// gives the English one, for evidence lines).
+    pub fn name(self) -> String {
+        match self {
+            FileKind::Regular => crate::tr!("regular file"),
+            FileKind::Directory => crate::tr!("directory"),
+            FileKind::Fifo => crate::tr!("FIFO"),
+            FileKind::CharDevice => crate::tr!("character device"),
+            FileKind::BlockDevice => crate::tr!("block device"),
+            FileKind::Socket => crate::tr!("socket"),
+            FileKind::Special => crate::tr!("special file"),
+        }
+    }
+}
+
 /// `open(path, O_RDONLY or O_RDWR | O_NONBLOCK | O_CLOEXEC)` and `fstat`.
 pub fn open(path: &Path, writable: bool) -> Result<Opened> {
     let file = std::fs::OpenOptions::new()
@@ -98,47 +114,18 @@ pub fn why_not_mapped(errno: Errno, opened: &Opened, path: &Path) -> String {
             "{path:?} is {size} bytes: this process's address space has no \
              free range that large"
         ),
-        // The kind as fstat names it, in each sentence of its own.
-        Errno::ENODEV => match kind {
-            FileKind::Directory => {
-                crate::tr!("{path:?} is a directory that cannot be mapped")
-            }
-            FileKind::Regular => {
-                crate::tr!("{path:?} is a regular file that cannot be mapped")
-            }
-            FileKind::CharDevice => {
-                crate::tr!(
-                    "{path:?} is a character device that cannot be mapped"
-                )
-            }
-            FileKind::BlockDevice => {
-                crate::tr!("{path:?} is a block device that cannot be mapped")
-            }
-            FileKind::Fifo => {
-                crate::tr!("{path:?} is a FIFO that cannot be mapped")
-            }
-            FileKind::Socket => {
-                crate::tr!("{path:?} is a socket that cannot be mapped")
-            }
-            _ => crate::tr!("{path:?} is a special file that cannot be mapped"),
-        },
-        _ => match kind {
-            FileKind::Regular => {
-                crate::tr!("{path:?} (regular file, {size} bytes)")
-            }
-            FileKind::Directory => {
-                crate::tr!("{path:?} (directory, {size} bytes)")
-            }
-            FileKind::CharDevice => {
-                crate::tr!("{path:?} (character device, {size} bytes)")
-            }
-            FileKind::BlockDevice => {
-                crate::tr!("{path:?} (block device, {size} bytes)")
-            }
-            FileKind::Fifo => crate::tr!("{path:?} (FIFO, {size} bytes)"),
-            FileKind::Socket => crate::tr!("{path:?} (socket, {size} bytes)"),
-            _ => crate::tr!("{path:?} (special file, {size} bytes)"),
-        },
+        // A regular file is the one kind mmap is expected to take.
+        Errno::ENODEV if kind == FileKind::Regular => {
+            crate::tr!("{path:?} is a regular file that cannot be mapped")
+        }
+        Errno::ENODEV => {
+            let name = kind.name();
+            crate::tr!("{path:?} is a {name} that cannot be mapped")
+        }
+        _ => {
+            let name = kind.name();
+            crate::tr!("{path:?} ({name}, {size} bytes)")
+        }
     }
 }
 

@@ -168,39 +168,10 @@ pub fn run(path: &Path, cx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// Why a file of size 0 (`kind`, as fstat names it) is refused: a
-/// sentence for each kind.
+/// Why a file of size 0 (`kind`, as fstat names it) is refused.
 fn empty(shown: &str, kind: FileKind) -> String {
-    match kind {
-        FileKind::Regular => tr!(
-            "{shown} (regular file) has size 0: no page to map (a length of 0 \
-             is EINVAL)"
-        ),
-        FileKind::Directory => tr!(
-            "{shown} (directory) has size 0: no page to map (a length of 0 is \
-             EINVAL)"
-        ),
-        FileKind::CharDevice => tr!(
-            "{shown} (character device) has size 0: no page to map (a length \
-             of 0 is EINVAL)"
-        ),
-        FileKind::BlockDevice => tr!(
-            "{shown} (block device) has size 0: no page to map (a length of 0 \
-             is EINVAL)"
-        ),
-        FileKind::Fifo => tr!(
-            "{shown} (FIFO) has size 0: no page to map (a length of 0 is \
-             EINVAL)"
-        ),
-        FileKind::Socket => tr!(
-            "{shown} (socket) has size 0: no page to map (a length of 0 is \
-             EINVAL)"
-        ),
-        _ => tr!(
-            "{shown} (special file) has size 0: no page to map (a length of 0 \
-             is EINVAL)"
-        ),
-    }
+    let name = kind.name();
+    tr!("{shown} ({name}) has size 0: no page to map (a length of 0 is EINVAL)")
 }
 
 /// A hash of the first `size` bytes of `file`, read with pread(2) in
