@@ -13,7 +13,7 @@
 //! beside the C program `ipc.c` that does the same work.
 
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use common::Ctx;
@@ -77,6 +77,8 @@ struct Row {
     p99: f64,
     /// Times the parent blocked per round trip (median of the runs).
     slept: f64,
+    /// Times the parent's CPU was taken from it per round trip (median).
+    preempted: f64,
 }
 
 pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
@@ -151,47 +153,47 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
                 continue;
             }
             run_on(parent_cpus)?;
-            let (means, slept, per_trip) =
-                measure(method, k, reps, (parent_cpus, child_cpus), &ticks)?;
-            rows.push(Row {
-                place,
-                method,
-                mean: Stats::of(&means),
-                p50: quantile(&per_trip, 0.5),
-                p99: quantile(&per_trip, 0.99),
-                slept: Stats::of(&slept).median,
-            });
+            let cpus = (parent_cpus.as_slice(), child_cpus.as_slice());
+            rows.push(measure(place, method, k, reps, cpus, &ticks)?);
         }
     }
     run_on(&cpus)?;
     narrate::raw("");
     let mean_head = tr!("mean ns (min–max of runs)");
-    // The mean column is as wide as its heading (wider in Chinese).
-    let mean_width = narrate::width(&mean_head).max(28);
+    // The mean column is as wide as its heading, or its widest figure.
+    let mean_width = narrate::width(&mean_head).max(22);
+    let (slept, preempted) = (tr!("slept"), tr!("preempted"));
+    let slept_width = narrate::width(&slept).max(5);
+    let preempted_width = narrate::width(&preempted).max(5);
     narrate::raw(&format!(
-        "    {} {} {} {:>9} {:>9} {}",
+        "    {} {} {} {:>8} {:>8} {} {}",
         pad(&tr!("placement"), 10),
         pad(&tr!("method"), 18),
         narrate::pad_left(&mean_head, mean_width),
         "p50 ns",
         "p99 ns",
-        narrate::pad_left(&tr!("slept"), 6),
+        narrate::pad_left(&slept, slept_width),
+        narrate::pad_left(&preempted, preempted_width),
     ));
+    let percent = |share: f64| format!("{:.0} %", share * 100.0);
     for r in &rows {
         narrate::raw(&format!(
-            "    {} {} {} {:>9.0} {:>9.0} {:>4.0} %",
+            "    {} {} {} {:>8.0} {:>8.0} {} {}",
             pad(&place_name(r.place), 10),
             pad(&r.method.name(), 18),
             narrate::pad_left(&r.mean.show(0), mean_width),
             r.p50,
             r.p99,
-            r.slept * 100.0,
+            narrate::pad_left(&percent(r.slept), slept_width),
+            narrate::pad_left(&percent(r.preempted), preempted_width),
         ));
     }
     narrate::raw(&tr!(
         "slept: in how many round trips the parent blocked, waiting for the \
-         child (its voluntary context switches, from getrusage; the median \
-         of the runs)."
+         child (its voluntary context switches); preempted: in how many its \
+         CPU was taken from it while it could have run on (involuntary ones: a \
+         preemption, or the spin's sched_yield). Both from getrusage, the \
+         median of the runs."
     ));
     narrate::raw("");
     let chart: Vec<(String, f64)> = rows
@@ -204,11 +206,11 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         .collect();
     log_bar_chart(&chart, "ns", 0);
     narrate::raw("");
-    let mean = |place: &str, method: Method| {
-        rows.iter()
-            .find(|r| r.place == place && r.method == method)
-            .map(|r| r.mean.median)
+    let row = |place: &str, method: Method| {
+        rows.iter().find(|r| r.place == place && r.method == method)
     };
+    let mean =
+        |place: &str, method: Method| row(place, method).map(|r| r.mean.median);
     let across = |method| mean("two CPUs", method).or(mean("unpinned", method));
     let figures = Figures {
         spin: across(Method::Spin),
@@ -216,6 +218,9 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         futex_two: mean("two CPUs", Method::Futex),
         futex_same: mean("same CPU", Method::Futex),
         spin_same: mean("same CPU", Method::Spin).is_some(),
+        futex_two_slept: row("two CPUs", Method::Futex).map(|r| r.slept),
+        futex_same_switches: row("same CPU", Method::Futex)
+            .map(|r| (r.slept, r.preempted)),
         timer_ns: ticks.cost_ns(),
         vm: virtual_machine().is_some(),
     };
@@ -231,6 +236,10 @@ struct Figures {
     futex_same: Option<f64>,
     /// Whether the spin was measured with both processes on one CPU.
     spin_same: bool,
+    /// In how many futex round trips across CPUs the parent slept.
+    futex_two_slept: Option<f64>,
+    /// On one CPU: in how many the parent slept, and was preempted.
+    futex_same_switches: Option<(f64, f64)>,
     timer_ns: f64,
     vm: bool,
 }
@@ -278,6 +287,7 @@ fn meaning(f: &Figures) -> String {
             );
         }
     }
+    text += &sleeps(f.futex_two_slept, f.futex_same_switches);
     if f.spin_same {
         text += &tr!(
             "On one CPU spinning cannot help (the other process cannot run \
@@ -290,6 +300,46 @@ fn meaning(f: &Figures) -> String {
         "The mean is the round trip alone; p50 and p99 each include one \
          {timer:.0} ns clock reading."
     );
+    text
+}
+
+/// What the futex rows' context switches say (empty if not measured).
+fn sleeps(two: Option<f64>, same: Option<(f64, f64)>) -> String {
+    let percent = |share: f64| (share * 100.0).round();
+    let mut text = String::new();
+    if let Some(slept) = two.map(percent) {
+        if slept >= 90.0 {
+            text += &tr!(
+                "Across CPUs the parent slept in {slept} % of the futex round \
+                 trips: in those, the child's answer came only after it had \
+                 gone to sleep. "
+            );
+        } else {
+            text += &tr!(
+                "Across CPUs the parent slept in only {slept} % of the futex \
+                 round trips: in the others the child's answer came before \
+                 FUTEX_WAIT could put it to sleep. "
+            );
+        }
+    }
+    if let Some((slept, preempted)) = same {
+        let (s, p) = (percent(slept), percent(preempted));
+        if (slept + preempted - 1.0).abs() <= 0.05 && preempted >= 0.05 {
+            text += &tr!(
+                "On one CPU the child can run only while the parent is off the \
+                 CPU, and the parent left it about once per futex round trip: \
+                 it slept in {s} % of them, and in the other {p} % its CPU was \
+                 taken from it before it could sleep; the child ran and \
+                 answered then, and the parent found the answer when it \
+                 looked. "
+            );
+        } else {
+            text += &tr!(
+                "On one CPU the parent slept in {s} % of the futex round trips \
+                 and was preempted in {p} %. "
+            );
+        }
+    }
     text
 }
 
@@ -320,36 +370,56 @@ fn spin_until(
     true
 }
 
-/// `reps` runs of `k` round trips, each timed as a whole (nanoseconds per
-/// round trip, and how often the parent blocked per round trip), then one
-/// run of `k` timed one by one with `ticks` (nanoseconds, sorted). Each
-/// run has a child of its own, a fresh shared page and its own warm-up, as
-/// the C reference does.
+/// `reps` runs of `k` round trips, each timed as a whole, then one run of
+/// `k` timed one by one with `ticks`. Each run has a child of its own, a
+/// fresh shared page and its own warm-up, as the C reference does.
 fn measure(
+    place: &'static str,
     method: Method,
     k: u64,
     reps: usize,
     cpus: (&[usize], &[usize]),
     ticks: &Ticks,
-) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-    let (mut means, mut slept) = (Vec::new(), Vec::new());
+) -> Result<Row> {
+    let mut runs = Vec::new();
     for _ in 0..reps {
-        let run = one_run(method, k, cpus, None)?;
-        means.push(run.mean);
-        slept.push(run.slept);
+        runs.push(one_run(method, k, cpus, None)?);
     }
     let per_trip = one_run(method, k, cpus, Some(ticks))?.per_trip;
-    Ok((means, slept, per_trip))
+    let median = |f: fn(&Run) -> f64| {
+        Stats::of(&runs.iter().map(f).collect::<Vec<_>>()).median
+    };
+    Ok(Row {
+        place,
+        method,
+        mean: Stats::of(&runs.iter().map(|r| r.mean).collect::<Vec<_>>()),
+        p50: quantile(&per_trip, 0.5),
+        p99: quantile(&per_trip, 0.99),
+        slept: median(|r| r.slept),
+        preempted: median(|r| r.preempted),
+    })
 }
 
 /// What one run measured.
+#[derive(Default)]
 struct Run {
     /// Nanoseconds per round trip (0 for a run timed one by one).
     mean: f64,
     /// Times the parent blocked per round trip, during the timed loop.
     slept: f64,
+    /// Times the parent's CPU was taken from it per round trip.
+    preempted: f64,
     /// Each round trip's nanoseconds, sorted (only with `ticks`).
     per_trip: Vec<f64>,
+}
+
+/// The shared page's words: a counter each side writes when spinning, on
+/// cache lines of their own, and the turn word the futex method passes.
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    ping: &'a AtomicU64,
+    pong: &'a AtomicU64,
+    turn: &'a AtomicU32,
 }
 
 /// Fork a child that answers [`WARM_UP`] + `k` round trips, and time the
@@ -376,54 +446,38 @@ fn one_run(
         .with_call("mmap", || "the bench's shared page".into())?;
     // SAFETY: what this successful mmap of one page returned.
     let page = unsafe { Mapping::adopt(addr, len.get()) };
-    // Separate cache lines, so that each side writes its own.
-    let (ping, pong) = (page.counter(0), page.counter(64));
-    let turn = page.word(128);
-    turn.store(1, Ordering::Relaxed); // the parent's turn (the child's: 2)
+    let words = Words {
+        ping: page.counter(0),
+        pong: page.counter(64),
+        turn: page.word(128),
+    };
+    words.turn.store(1, Ordering::Relaxed); // the parent's turn (the child's: 2)
     let (parent_end, child_end) = turns::pair()?;
     // No wait below has a timer. The child dies with this process
     // (fork_child sets PR_SET_PDEATHSIG); this process learns of the
     // child's end from SIGCHLD, which also marks `turn`, so that a futex
     // wait on it ends even if it began after the child died.
-    futex::watch_child_end(Some(turn), move |watch| {
+    futex::watch_child_end(Some(words.turn), move |watch| {
         // `move`: the child's end goes with the closure (the parent must not
         // hold it, or it would wait forever on a child that died).
         let child = fork_child(move || {
-            let parent = futex::Other::Parent(nix::unistd::getppid());
             run_on(child_cpus)?;
-            for i in 1..=total {
-                match method {
-                    Method::Spin => {
-                        // The parent's end kills this process: no need to look.
-                        spin_until(ping, i, limit, || false);
-                        pong.store(i, Ordering::Release);
-                    }
-                    Method::Futex => {
-                        futex::wait_for_turn(turn, 2, parent)?;
-                        futex::pass(turn, 2, 1);
-                    }
-                    Method::Pipe => {
-                        child_end.wait()?;
-                        child_end.pass()?;
-                    }
-                }
-            }
-            Ok(())
+            answer(method, total, words, limit, &child_end)
         })?;
         let other = futex::Other::Child(child.pid());
         let round_trip = |i: u64| -> Result<()> {
             match method {
                 Method::Spin => {
-                    ping.store(i, Ordering::Release);
-                    while !spin_until(pong, i, limit, || watch.ended()) {
+                    words.ping.store(i, Ordering::Release);
+                    while !spin_until(words.pong, i, limit, || watch.ended()) {
                         // A SIGCHLD sent by hand is not the child's end.
                         watch.forget();
                         futex::check_alive(other)?;
                     }
                 }
                 Method::Futex => {
-                    futex::pass(turn, 1, 2);
-                    futex::wait_for_turn(turn, 1, other)?;
+                    futex::pass(words.turn, 1, 2);
+                    futex::wait_for_turn(words.turn, 1, other)?;
                 }
                 Method::Pipe => {
                     parent_end.pass()?;
@@ -435,39 +489,81 @@ fn one_run(
         for i in 1..=WARM_UP {
             round_trip(i)?;
         }
-        let (mut mean, mut slept) = (0.0, 0.0);
-        let mut per_trip = Vec::new();
-        match ticks {
-            None => {
-                let blocked = counters::sleeps()?;
-                let start = Instant::now();
-                for i in WARM_UP + 1..=total {
-                    round_trip(i)?;
-                }
-                mean = start.elapsed().as_nanos() as f64 / k as f64;
-                let blocked = counters::sleeps()?.saturating_sub(blocked);
-                slept = blocked as f64 / k as f64;
-            }
-            Some(ticks) => {
-                per_trip.reserve(k as usize);
-                let mut last = Ticks::now();
-                for i in WARM_UP + 1..=total {
-                    round_trip(i)?;
-                    let now = Ticks::now();
-                    per_trip.push(ticks.to_ns(now - last));
-                    last = now;
-                }
-                per_trip.sort_by(f64::total_cmp);
-            }
-        }
+        let run = time_round_trips(WARM_UP + 1, total, ticks, round_trip)?;
         match child.wait_quietly()? {
-            ChildEnd::Exited { code: 0, .. } => Ok(Run {
-                mean,
-                slept,
-                per_trip,
-            }),
+            ChildEnd::Exited { code: 0, .. } => Ok(run),
             end => Err(Error::plain("bench", format!("the echoing {end}"))),
         }
+    })
+}
+
+/// The child's side of round trips 1 to `total`: wait for the parent's
+/// turn, answer.
+fn answer(
+    method: Method,
+    total: u64,
+    words: Words,
+    limit: u32,
+    end: &turns::Turns,
+) -> Result<()> {
+    let parent = futex::Other::Parent(nix::unistd::getppid());
+    for i in 1..=total {
+        match method {
+            Method::Spin => {
+                // The parent's end kills this process: no need to look.
+                spin_until(words.ping, i, limit, || false);
+                words.pong.store(i, Ordering::Release);
+            }
+            Method::Futex => {
+                futex::wait_for_turn(words.turn, 2, parent)?;
+                futex::pass(words.turn, 2, 1);
+            }
+            Method::Pipe => {
+                end.wait()?;
+                end.pass()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Make round trips `first` to `last`, and time them: as a whole, with
+/// the parent's context switches counted around the loop, or, with
+/// `ticks`, one by one.
+fn time_round_trips(
+    first: u64,
+    last: u64,
+    ticks: Option<&Ticks>,
+    round_trip: impl Fn(u64) -> Result<()>,
+) -> Result<Run> {
+    let k = (last + 1 - first) as f64;
+    let Some(ticks) = ticks else {
+        let before = counters::switches()?;
+        let start = Instant::now();
+        for i in first..=last {
+            round_trip(i)?;
+        }
+        let mean = start.elapsed().as_nanos() as f64 / k;
+        let switches = counters::switches()?.since(before);
+        return Ok(Run {
+            mean,
+            slept: switches.slept as f64 / k,
+            preempted: switches.preempted as f64 / k,
+            per_trip: Vec::new(),
+        });
+    };
+    let mut per_trip = Vec::with_capacity(k as usize);
+    let mut last_tick = Ticks::now();
+    for i in first..=last {
+        round_trip(i)?;
+        let now = Ticks::now();
+        per_trip.push(ticks.to_ns(now - last_tick));
+        last_tick = now;
+    }
+    per_trip.sort_by(f64::total_cmp);
+    Ok(Run {
+        per_trip,
+        ..Run::default()
     })
 }
 
@@ -482,6 +578,8 @@ mod tests {
             futex_two: Some(two),
             futex_same: Some(same),
             spin_same: true,
+            futex_two_slept: Some(1.0),
+            futex_same_switches: Some((0.58, 0.42)),
             timer_ns: 10.0,
             vm,
         }
@@ -503,5 +601,28 @@ mod tests {
 
         let bare = meaning(&figures(150.0, 15000.0, 20000.0, 5000.0, false));
         assert!(!bare.contains("virtual machine"), "{bare}");
+    }
+
+    /// The sleep sentences say what the counts say, and only that.
+    #[test]
+    fn the_sleep_sentences_follow_the_counts() {
+        let usual = sleeps(Some(1.0), Some((0.58, 0.42)));
+        assert!(usual.contains("slept in 100 % "), "{usual}");
+        assert!(usual.contains("only after it had gone to sleep"), "{usual}");
+        assert!(usual.contains("slept in 58 % of them"), "{usual}");
+        assert!(usual.contains("the other 42 %"), "{usual}");
+
+        let quick = sleeps(Some(0.78), Some((0.98, 0.0)));
+        assert!(quick.contains("only 78 %"), "{quick}");
+        assert!(!quick.contains("found the answer"), "{quick}");
+        assert!(quick.contains("slept in 98 % of the futex round trips and was preempted in 0 %"), "{quick}");
+
+        // Counts that do not add up to one switch per round trip are only
+        // reported.
+        let odd = sleeps(None, Some((0.3, 0.2)));
+        assert!(!odd.contains("Across"), "{odd}");
+        assert!(!odd.contains("found the answer"), "{odd}");
+        assert!(odd.contains("slept in 30 %"), "{odd}");
+        assert!(sleeps(None, None).is_empty());
     }
 }

@@ -24,12 +24,25 @@ pub fn faults() -> Result<Faults> {
     })
 }
 
-/// How many times this process has blocked so far: given up its CPU to
-/// wait for something (a futex wake, a pipe's byte), its *voluntary*
-/// context switches (`getrusage(RUSAGE_SELF)`). A yield or a preemption is
-/// involuntary and not counted.
-pub fn sleeps() -> Result<u64> {
-    Ok(rusage()?.ru_nvcsw as u64)
+/// How often this process has left its CPU so far
+/// (`getrusage(RUSAGE_SELF)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    /// Times it blocked: gave up its CPU to wait for something (a futex
+    /// wake, a pipe's byte), its *voluntary* context switches.
+    pub slept: u64,
+    /// Times its CPU was taken from it while it could have gone on
+    /// running (a preemption, or a `sched_yield`): its *involuntary*
+    /// context switches.
+    pub preempted: u64,
+}
+
+pub fn switches() -> Result<Switches> {
+    let usage = rusage()?;
+    Ok(Switches {
+        slept: usage.ru_nvcsw as u64,
+        preempted: usage.ru_nivcsw as u64,
+    })
 }
 
 fn rusage() -> Result<libc::rusage> {
@@ -43,6 +56,16 @@ fn rusage() -> Result<libc::rusage> {
     // SAFETY: it returned 0, so the struct is filled in (and was zeroed
     // before, so every field is initialised either way).
     Ok(unsafe { usage.assume_init() })
+}
+
+impl Switches {
+    /// Switches between `earlier` and `self`.
+    pub fn since(self, earlier: Switches) -> Switches {
+        Switches {
+            slept: self.slept.saturating_sub(earlier.slept),
+            preempted: self.preempted.saturating_sub(earlier.preempted),
+        }
+    }
 }
 
 impl Faults {
