@@ -148,6 +148,15 @@ pub fn wait_for_turn(
             return Ok(());
         }
         if now & ENDED != 0 {
+            if let Other::Child(_) = other {
+                // The mark may come from a SIGCHLD sent by hand, or by
+                // another child. Clear it, then look: an end after the
+                // clear marks the word again, so none is lost, and a stray
+                // mark costs one look, not one on every wait after it.
+                word.fetch_and(!ENDED, Ordering::AcqRel);
+                check_alive(other)?;
+                continue;
+            }
             check_alive(other)?;
         }
         match wait(word, now, None) {

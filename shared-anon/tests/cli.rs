@@ -178,6 +178,50 @@ fn bench_ends_when_its_child_is_killed() {
     }
 }
 
+/// A SIGCHLD that is not the child's end (sent by hand here) must not end
+/// the bench, nor make it misreport: the futex and spin waits learn of the
+/// child's end from SIGCHLD, and must look before they believe it.
+#[test]
+fn bench_survives_a_sigchld_sent_by_hand() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    for method in ["spin", "futex", "pipe"] {
+        let mut bench = Command::new(exe())
+            .args(["bench", "--round-trips", "100000", "--reps", "1"])
+            .args(["--placement", "same", "--method", method])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let mut sent = 0;
+        // Signal while it runs (a test's pacing, not a turn): only while
+        // it has not been reaped, so that the pid is still the bench's.
+        let output = loop {
+            if bench.try_wait().unwrap().is_some() {
+                break bench.wait_with_output().unwrap();
+            }
+            if child_of(bench.id()).is_some() {
+                kill(Pid::from_raw(bench.id() as i32), Signal::SIGCHLD)
+                    .unwrap();
+                sent += 1;
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                bench.kill().unwrap();
+                panic!("{method}: the bench did not end");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{method}: {stderr}");
+        assert!(sent > 0, "{method}: it ended before a signal was sent");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("What this means"), "{method}: {stdout}");
+    }
+}
+
 /// A child of process `parent`, from the parent field of /proc/*/stat.
 fn child_of(parent: u32) -> Option<i32> {
     std::fs::read_dir("/proc")
