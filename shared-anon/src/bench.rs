@@ -189,11 +189,11 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         ));
     }
     narrate::raw(&tr!(
-        "slept: in how many round trips the parent blocked, waiting for the \
-         child (its voluntary context switches); preempted: in how many its \
-         CPU was taken from it while it could have run on (involuntary ones: a \
-         preemption, or the spin's sched_yield). Both from getrusage, the \
-         median of the runs."
+        "slept: times the parent blocked, waiting for the child, per 100 \
+         round trips (its voluntary context switches); preempted: times it \
+         was switched out while it could still run (involuntary ones: a \
+         preemption, or a sched_yield that let another process run). Both \
+         from getrusage, the median of the runs."
     ));
     narrate::raw("");
     let chart: Vec<(String, f64)> = rows
@@ -217,7 +217,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         pipe: across(Method::Pipe),
         futex_two: mean("two CPUs", Method::Futex),
         futex_same: mean("same CPU", Method::Futex),
-        spin_same: mean("same CPU", Method::Spin).is_some(),
+        spin_same: row("same CPU", Method::Spin).map(|r| r.preempted),
         futex_two_slept: row("two CPUs", Method::Futex).map(|r| r.slept),
         futex_same_switches: row("same CPU", Method::Futex)
             .map(|r| (r.slept, r.preempted)),
@@ -234,8 +234,9 @@ struct Figures {
     pipe: Option<f64>,
     futex_two: Option<f64>,
     futex_same: Option<f64>,
-    /// Whether the spin was measured with both processes on one CPU.
-    spin_same: bool,
+    /// With both processes on one CPU, how often the spin's parent was
+    /// switched out per round trip (None: not measured).
+    spin_same: Option<f64>,
     /// In how many futex round trips across CPUs the parent slept.
     futex_two_slept: Option<f64>,
     /// On one CPU: in how many the parent slept, and was preempted.
@@ -247,14 +248,14 @@ struct Figures {
 /// "What this means", built from the numbers: every comparison word
 /// follows the figures it compares.
 fn meaning(f: &Figures) -> String {
-    let mut text = tr!("What this means: ");
+    let mut text = String::new();
     if let (Some(spin), Some(pipe)) = (f.spin, f.pipe) {
         let ratio = pipe / spin;
         if ratio > 1.1 {
             text += &tr!(
                 "across CPUs, spinning on a word in the shared page took \
                  {spin:.0} ns per round trip and a pipe {pipe:.0} ns, {ratio:.1} \
-                 times more: a spinning process sees the other's store as soon \
+                 times as long: a spinning process sees the other's store as soon \
                  as the cache line arrives, while a pipe costs system calls and a \
                  wake-up each way. "
             );
@@ -269,7 +270,7 @@ fn meaning(f: &Figures) -> String {
     if let (Some(two), Some(same)) = (f.futex_two, f.futex_same) {
         if two > same * 1.1 {
             text += &tr!(
-                "A futex sleeps and wakes like a pipe: {two:.0} ns across CPUs, \
+                "A futex hand-over sleeps and wakes: {two:.0} ns across CPUs, \
                  {same:.0} ns on one, so waking a process on another CPU cost \
                  more than switching to it on the same one. "
             );
@@ -281,18 +282,21 @@ fn meaning(f: &Figures) -> String {
             }
         } else {
             text += &tr!(
-                "A futex sleeps and wakes like a pipe: {two:.0} ns across CPUs, \
+                "A futex hand-over sleeps and wakes: {two:.0} ns across CPUs, \
                  {same:.0} ns on one: here waking a process on another CPU was \
                  no dearer than switching to it on the same one. "
             );
         }
     }
     text += &sleeps(f.futex_two_slept, f.futex_same_switches);
-    if f.spin_same {
+    if let Some(switched) = f.spin_same {
+        let switched = (switched * 100.0).round();
         text += &tr!(
             "On one CPU spinning cannot help (the other process cannot run \
              while this one spins): the bench sees that and gives up the CPU \
-             at once, so that row is a scheduler round trip. "
+             at once (sched_yield), so that row is a scheduler round trip; \
+             its preempted column counts those yields ({switched} % of the \
+             round trips). "
         );
     }
     let timer = f.timer_ns;
@@ -300,7 +304,10 @@ fn meaning(f: &Figures) -> String {
         "The mean is the round trip alone; p50 and p99 each include one \
          {timer:.0} ns clock reading."
     );
-    text
+    // The sentences read as one after the colon, whichever comes first.
+    let mut first = text.chars();
+    let lower = first.next().map(|c| c.to_lowercase().to_string());
+    tr!("What this means: ") + &lower.unwrap_or_default() + first.as_str()
 }
 
 /// What the futex rows' context switches say (empty if not measured).
@@ -308,11 +315,16 @@ fn sleeps(two: Option<f64>, same: Option<(f64, f64)>) -> String {
     let percent = |share: f64| (share * 100.0).round();
     let mut text = String::new();
     if let Some(slept) = two.map(percent) {
-        if slept >= 90.0 {
+        if slept > 100.0 {
+            text += &tr!(
+                "Across CPUs the parent blocked {slept} times per 100 futex \
+                 round trips: in some of them more than once. "
+            );
+        } else if slept >= 90.0 {
             text += &tr!(
                 "Across CPUs the parent slept in {slept} % of the futex round \
-                 trips: in those, the child's answer came only after it had \
-                 gone to sleep. "
+                 trips: in those, the child's answer came only after the \
+                 parent had gone to sleep. "
             );
         } else {
             text += &tr!(
@@ -577,7 +589,7 @@ mod tests {
             pipe: Some(pipe),
             futex_two: Some(two),
             futex_same: Some(same),
-            spin_same: true,
+            spin_same: Some(1.0),
             futex_two_slept: Some(1.0),
             futex_same_switches: Some((0.58, 0.42)),
             timer_ns: 10.0,
@@ -589,18 +601,30 @@ mod tests {
     #[test]
     fn the_paragraph_follows_the_numbers() {
         let usual = meaning(&figures(150.0, 15000.0, 20000.0, 5000.0, true));
-        assert!(usual.contains("100.0 times more"), "{usual}");
+        assert!(usual.contains("100.0 times as long"), "{usual}");
+        assert!(usual.contains("counts those yields (100 %"), "{usual}");
         assert!(usual.contains("cost more than switching"), "{usual}");
         assert!(usual.contains("virtual machine"), "{usual}");
 
         let odd = meaning(&figures(15000.0, 150.0, 5000.0, 20000.0, true));
         assert!(odd.contains("not slower"), "{odd}");
-        assert!(!odd.contains("times more"), "{odd}");
+        assert!(!odd.contains("times as long"), "{odd}");
         assert!(odd.contains("no dearer"), "{odd}");
         assert!(!odd.contains("virtual machine"), "{odd}");
 
         let bare = meaning(&figures(150.0, 15000.0, 20000.0, 5000.0, false));
         assert!(!bare.contains("virtual machine"), "{bare}");
+
+        // Whichever sentence comes first reads on from the colon.
+        let futex_only = meaning(&Figures {
+            spin: None,
+            pipe: None,
+            ..figures(150.0, 15000.0, 20000.0, 5000.0, false)
+        });
+        assert!(
+            futex_only.starts_with("What this means: a futex"),
+            "{futex_only}"
+        );
     }
 
     /// The sleep sentences say what the counts say, and only that.
@@ -608,7 +632,10 @@ mod tests {
     fn the_sleep_sentences_follow_the_counts() {
         let usual = sleeps(Some(1.0), Some((0.58, 0.42)));
         assert!(usual.contains("slept in 100 % "), "{usual}");
-        assert!(usual.contains("only after it had gone to sleep"), "{usual}");
+        assert!(
+            usual.contains("only after the parent had gone to sleep"),
+            "{usual}"
+        );
         assert!(usual.contains("slept in 58 % of them"), "{usual}");
         assert!(usual.contains("the other 42 %"), "{usual}");
 
@@ -624,5 +651,9 @@ mod tests {
         assert!(!odd.contains("found the answer"), "{odd}");
         assert!(odd.contains("slept in 30 %"), "{odd}");
         assert!(sleeps(None, None).is_empty());
+
+        let twice = sleeps(Some(1.3), None);
+        assert!(twice.contains("130 times per 100"), "{twice}");
+        assert!(!twice.contains("% of the futex"), "{twice}");
     }
 }
