@@ -118,6 +118,8 @@ fn bench_finishes_on_one_cpu() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("only one CPU is available"), "{stdout}");
+    // Unpinned on one CPU is not across CPUs: nothing may say it was.
+    assert!(!stdout.contains("across CPUs"), "{stdout}");
 }
 
 /// A bench whose child is killed mid-run ends at once with one line naming
