@@ -203,12 +203,29 @@ pub fn describe_machine() {
         |how| crate::tr!("a virtual machine ({how})"),
     );
     let (kernel, thp) = (kernel.trim(), thp.trim());
-    let (page, dir) = (crate::page_size(), std::env::temp_dir());
+    let page = crate::page_size();
+    // Where the bench's files go, and on what: tmpfs has no disk behind,
+    // and large folios depend on the filesystem.
+    let dir =
+        crate::scratch::temp_dir().unwrap_or_else(|_| std::env::temp_dir());
+    let fs = crate::filesystem::Filesystem::at(&dir)
+        .map_or_else(|_| crate::tr!("statfs failed"), |fs| fs.called());
     let dir = dir.display();
     narrate::raw(&crate::tr!(
         "machine: Linux {kernel}, {cpu}, {cpus} CPUs available, {vm}, page \
-         size {page}, THP {thp}, files in {dir}"
+         size {page}, THP {thp}, files in {dir}, on {fs}"
     ));
+}
+
+/// How many runs each figure comes from, for a bench's first line: "5
+/// runs each after a warm-up; medians with min–max", or, for one run,
+/// without the medians it cannot have.
+pub fn runs_each(reps: usize) -> String {
+    if reps == 1 {
+        crate::tr!("one run each after a warm-up")
+    } else {
+        crate::tr!("{reps} runs each after a warm-up; medians with min–max")
+    }
 }
 
 /// Total RAM, from sysinfo(2).

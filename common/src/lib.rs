@@ -42,6 +42,7 @@ pub mod error;
 pub mod evidence;
 pub mod exercise;
 pub mod fault;
+pub mod filesystem;
 pub mod fork;
 pub mod futex;
 pub mod i18n;

@@ -31,12 +31,24 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     warn_if_unoptimised("private-anon");
     narrate::raw(&tr!(
         "private-anon bench: costs per page, measured on {} ({pages} pages) of \
-         private anonymous memory in {} pages (MADV_NOHUGEPAGE); {reps} runs \
-         each after a warm-up; medians with min–max.",
+         private anonymous memory in {} pages (no huge pages: \
+         PR_SET_THP_DISABLE, MADV_NOHUGEPAGE); {}.",
         show_size(size as u64),
-        show_size(page_size() as u64)
+        show_size(page_size() as u64),
+        common::bench::runs_each(reps)
     ));
     common::bench::describe_machine();
+    // Every row in base pages, MAP_POPULATE's too (it cannot be advised
+    // before it fills the pages): no huge pages for this process at all.
+    // SAFETY: prctl with integer arguments only; it changes a flag of this
+    // process (inherited by the children the bench forks).
+    if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
+        return Err(Error::sys(
+            "prctl",
+            nix::errno::Errno::last(),
+            "PR_SET_THP_DISABLE",
+        ));
+    }
 
     let mut rows: Vec<(String, Stats, f64)> = Vec::new();
     let per_page = |runs: &[(Duration, u64)]| {
@@ -62,12 +74,13 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         })?,
     );
     add(
-        tr!("first read (the zero page)"),
+        tr!("first read of a page"),
         timed(reps, || {
             let m = map(size)?;
             measure(|| touch(&m, Touch::Read))
         })?,
     );
+    let read_rss = rss_after_reading(size)?;
     add(
         tr!("mmap with MAP_POPULATE"),
         timed(reps, || {
@@ -105,13 +118,29 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         }
         Ok(cost)
     })?;
-    let gib = (1u64 << 30) as f64 / size as f64;
-    let fork_ms = Stats::of(
-        &forks
-            .iter()
-            .map(|(t, _)| t.as_secs_f64() * 1e3 * gib)
-            .collect::<Vec<_>>(),
-    );
+    // The same fork with nothing written: what fork costs apart from the
+    // pages, so that the difference is what the written pages cost.
+    let bare_forks = timed(reps, || {
+        let _m = map(size)?;
+        let mut child = None;
+        let cost = measure(|| {
+            child = Some(fork_child(|| Ok(()))?);
+            Ok(())
+        })?;
+        if let Some(child) = child {
+            ended_well(child.wait_quietly()?)?;
+        }
+        Ok(cost)
+    })?;
+    let ms = |runs: &[(Duration, u64)]| {
+        Stats::of(
+            &runs
+                .iter()
+                .map(|(t, _)| t.as_secs_f64() * 1e3)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (fork_ms, bare_fork_ms) = (ms(&forks), ms(&bare_forks));
 
     narrate::raw("");
     let faults_head = tr!("faults per page");
@@ -128,13 +157,16 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
             ns.show(0)
         ));
     }
-    let fork_faults =
-        Stats::of(&forks.iter().map(|(_, f)| *f as f64).collect::<Vec<_>>());
-    let (ms, faults) = (fork_ms.show(1), fork_faults.median);
+    let written = show_size(size as u64);
     narrate::raw(&format!(
-        "    {:<28} {ms:>22}  {}",
-        "fork",
-        tr!("ms per GiB of written memory ({faults:.0} faults in the parent)")
+        "    {} {:>22}  ms",
+        pad(&tr!("fork, {written} written"), 28),
+        fork_ms.show(2),
+    ));
+    narrate::raw(&format!(
+        "    {} {:>22}  ms",
+        pad(&tr!("fork, nothing written"), 28),
+        bare_fork_ms.show(2),
     ));
     narrate::raw("");
     let chart: Vec<(String, f64)> =
@@ -147,24 +179,35 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         read: ns(1),
         populate: ns(2),
         populate_faults: rows[2].2,
+        read_rss_kb: read_rss,
         cow: ns(3),
+        cow_faults: rows[3].2,
         munmap: ns(4),
-        fork_ms_per_gib: fork_ms.median,
+        fork_ms: fork_ms.median,
+        bare_fork_ms: bare_fork_ms.median,
+        size: size as u64,
     }));
     Ok(())
 }
 
-/// The medians the closing paragraph interprets: ns per page, and ms per
-/// GiB for fork.
+/// The medians the closing paragraph interprets: ns per page, and ms for
+/// fork.
 struct Figures {
     write: f64,
     read: f64,
     populate: f64,
     /// Faults per page counted inside the MAP_POPULATE mmap call.
     populate_faults: f64,
+    /// How much the mapping's Rss grew when every page was read (kB).
+    read_rss_kb: u64,
     cow: f64,
+    /// Faults per page the child counted while writing.
+    cow_faults: f64,
     munmap: f64,
-    fork_ms_per_gib: f64,
+    /// fork with `size` written, and with nothing written (ms).
+    fork_ms: f64,
+    bare_fork_ms: f64,
+    size: u64,
 }
 
 /// "What this means", built from the numbers: each comparison word
@@ -176,18 +219,23 @@ fn meaning(f: &Figures) -> String {
          {:.0} ns a page (allocate, zero, map); ",
         f.write
     );
-    text += &if f.read < f.write * 0.8 {
-        tr!(
-            "a first read only {:.0} ns: it maps the shared zero page, with \
-             nothing to allocate or clear. ",
-            f.read
-        )
-    } else {
-        tr!(
-            "a first read {:.0} ns, no cheaper here although it only maps the \
-             shared zero page (was the machine busy?). ",
-            f.read
-        )
+    let (read, rss) = (f.read, f.read_rss_kb);
+    text += &match (f.read < f.write * 0.8, rss == 0) {
+        (true, true) => tr!(
+            "a first read only {read:.0} ns: it maps the shared zero page \
+             (the mapping's Rss did not grow when every page was read), with \
+             nothing to allocate or clear. "
+        ),
+        (false, true) => tr!(
+            "a first read {read:.0} ns, no cheaper here although it only maps \
+             the shared zero page (the mapping's Rss did not grow when every \
+             page was read; was the machine busy?). "
+        ),
+        (_, false) => tr!(
+            "a first read {read:.0} ns, and the reads were given memory of \
+             their own (the mapping's Rss grew by {rss} kB), not the shared \
+             zero page. "
+        ),
     };
     text += &tr!(
         "MAP_POPULATE took {:.0} ns a page inside the mmap call",
@@ -206,17 +254,22 @@ fn meaning(f: &Figures) -> String {
             f.populate_faults
         )
     };
-    text += &if f.cow > f.write {
+    let (cow, cow_faults) = (f.cow, f.cow_faults);
+    text += &if !(0.9..=1.1).contains(&cow_faults) {
         tr!(
-            "After fork, a write to a shared page costs a copy: {:.0} ns, more \
-             than a fresh page because the old contents are copied. ",
-            f.cow
+            "After fork, the child's writes took {cow:.0} ns a page, with \
+             {cow_faults:.2} faults a page counted, not one: too few pages \
+             to read it as the cost of one copy each. "
+        )
+    } else if f.cow > f.write {
+        tr!(
+            "After fork, a write to a shared page costs a copy: {cow:.0} ns, \
+             more than a fresh page because the old contents are copied. "
         )
     } else {
         tr!(
-            "After fork, a write to a shared page costs a copy: {:.0} ns, no \
-             more than a fresh page here. ",
-            f.cow
+            "After fork, a write to a shared page costs a copy: {cow:.0} ns, \
+             no more than a fresh page here. "
         )
     };
     text += &if f.munmap < f.write / 2.0 {
@@ -232,13 +285,34 @@ fn meaning(f: &Figures) -> String {
             f.munmap
         )
     };
-    text += &tr!(
-        "And fork itself cost {:.1} ms per GiB the parent had written, to \
-         copy page tables and mark every page copy-on-write: the more memory a \
-         process has touched, the longer its fork takes.",
-        f.fork_ms_per_gib
-    );
+    let (written, bare) = (f.fork_ms, f.bare_fork_ms);
+    let size = show_size(f.size);
+    text += &if written > bare * 1.2 {
+        tr!("And fork itself took {written:.2} ms with {size} written, \
+             {bare:.2} ms with nothing written: the written pages' page tables \
+             had to be copied and every page marked copy-on-write. The more \
+             memory a process has touched, the longer its fork takes.")
+    } else {
+        tr!("And fork itself took {written:.2} ms with {size} written, \
+             {bare:.2} ms with nothing written: at this size the written pages \
+             were not what fork spent its time on.")
+    };
     text
+}
+
+/// Read every page of a fresh mapping, and say how much its Rss grew
+/// (kB, from /proc/self/smaps): nothing, if every read mapped the shared
+/// zero page.
+fn rss_after_reading(size: usize) -> Result<u64> {
+    let m = map(size)?;
+    let rss = || -> Result<u64> {
+        let found =
+            common::proc::smaps::find(nix::unistd::Pid::this(), m.start())?;
+        Ok(found.and_then(|s| s.get("Rss")).unwrap_or(0))
+    };
+    let before = rss()?;
+    touch(&m, Touch::Read)?;
+    Ok(rss()?.saturating_sub(before))
 }
 
 /// `reps` measurements after a warm-up: `(time, minor faults)` each.
@@ -354,11 +428,23 @@ mod tests {
             read: 800.0,
             populate: 1500.0,
             populate_faults: 1.0,
+            read_rss_kb: 0,
             cow: 3000.0,
+            cow_faults: 1.0,
             munmap: 250.0,
-            fork_ms_per_gib: 25.0,
+            fork_ms: 20.0,
+            bare_fork_ms: 0.2,
+            size: 1 << 30,
         });
-        for want in ["only 800", "up front", "more than a fresh", "cheap"] {
+        for want in [
+            "only 800",
+            "Rss did not grow",
+            "up front",
+            "more than a fresh",
+            "cheap",
+            "page tables had to be copied",
+            "the longer its fork takes",
+        ] {
             assert!(usual.contains(want), "{want}: {usual}");
         }
         let odd = meaning(&Figures {
@@ -366,15 +452,30 @@ mod tests {
             read: 2000.0,
             populate: 1500.0,
             populate_faults: 0.0,
+            read_rss_kb: 0,
             cow: 300.0,
+            cow_faults: 1.0,
             munmap: 2500.0,
-            fork_ms_per_gib: 25.0,
+            fork_ms: 0.21,
+            bare_fork_ms: 0.2,
+            size: 4096,
         });
-        for want in ["no cheaper", "only 0.00", "no more than", "not much less"]
-        {
+        for want in [
+            "no cheaper",
+            "only 0.00",
+            "no more than",
+            "not much less",
+            "not what fork spent its time on",
+        ] {
             assert!(odd.contains(want), "{want}: {odd}");
         }
-        for gone in ["only 2000", "up front", "because the old", "is cheap"] {
+        for gone in [
+            "only 2000",
+            "up front",
+            "because the old",
+            "is cheap",
+            "the longer its fork",
+        ] {
             assert!(!odd.contains(gone), "{gone}: {odd}");
         }
     }

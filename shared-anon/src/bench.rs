@@ -111,8 +111,9 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     }
     warn_if_unoptimised("shared-anon");
     narrate::raw(&tr!(
-        "shared-anon bench: {k} parent-child round trips, {reps} runs after a warm-up, \
-         for each way of taking turns and each placement of the two processes."
+        "shared-anon bench: {k} parent-child round trips, for each way of \
+         taking turns and each placement of the two processes; {}.",
+        common::bench::runs_each(reps)
     ));
     common::bench::describe_machine();
     let ticks = Ticks::calibrate();

@@ -19,6 +19,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::fs::FileExt;
 
 use common::cli::{Command, FileUse, Internal, Lesson, Scenario};
+use common::filesystem::Filesystem;
 use common::mapping::Mapping;
 use common::narrate::{self, Role};
 use common::scratch::ScratchFile;
@@ -257,46 +258,14 @@ fn smaps_hint(cx: &Ctx, whose: Whose, pid: i32, addr: usize) {
     }
 }
 
-/// What `statfs` says a file lives on.
-struct Filesystem {
-    /// Its name as a sentence gives it (in the chosen language, where the
-    /// name is words).
-    called: String,
-    /// tmpfs or ramfs: the files are pages in memory, with no disk behind.
-    in_memory: bool,
-}
-
 /// `fstatfs(fd)`: which filesystem holds `file`, printed as evidence.
 fn filesystem(file: &File) -> Result<Filesystem> {
-    let fs = nix::sys::statfs::fstatfs(file)
-        .with_call("fstatfs", || tr!("the scratch file"))?;
-    let magic = fs.filesystem_type().0 as u64;
-    let (name, in_memory) = match magic {
-        0x0102_1994 => ("tmpfs", true),
-        0x8584_58f6 => ("ramfs", true),
-        0xef53 => ("ext4 (or ext2/3)", false),
-        0x5846_5342 => ("xfs", false),
-        0x9123_683e => ("btrfs", false),
-        0xf2f5_2010 => ("f2fs", false),
-        0x2fc1_2fc1 => ("zfs", false),
-        0x794c_7630 => ("overlayfs", false),
-        0x6969 => ("nfs", false),
-        0x6573_5546 => ("a FUSE filesystem", false),
-        _ => ("a filesystem this lesson does not name", false),
-    };
-    narrate::evidence("statfs", &format!("f_type {magic:#x}: {name}"));
-    // The evidence line shows the name as is; a sentence gives the words
-    // in the chosen language.
-    let called = match name {
-        "ext4 (or ext2/3)" => tr!("ext4 (or ext2/3)"),
-        "a FUSE filesystem" => tr!("a FUSE filesystem"),
-        "a filesystem this lesson does not name" => {
-            tr!("a filesystem this lesson does not name")
-        }
-        // A filesystem's own name, the same in every language.
-        _ => name.to_string(),
-    };
-    Ok(Filesystem { called, in_memory })
+    let fs = Filesystem::of(file, || tr!("the scratch file"))?;
+    narrate::evidence(
+        "statfs",
+        &format!("f_type {:#x}: {}", fs.magic, fs.name),
+    );
+    Ok(fs)
 }
 
 /// A demo file of `watch` and `write` is one page: the text, NUL-padded,

@@ -137,7 +137,7 @@ fn map_with_guard(file: &File, len: usize) -> Result<(Mapping, Mapping)> {
 /// Whether the 'X' stored past the end became file content when the
 /// file grew (`grown`), and which kernels and filesystems do what.
 fn explain_tail_fate(grown: bool, fs: &Filesystem) {
-    let name = &fs.called;
+    let name = &fs.called();
     if grown {
         explain!(
             "On {name}: yes, the store became file content when the file grew \

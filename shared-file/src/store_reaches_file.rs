@@ -74,7 +74,7 @@ fn explain_writes(writes: u64) {
 
 /// What msync did for the file's durability on `fs`.
 fn explain_durability(fs: &Filesystem) {
-    let name = &fs.called;
+    let name = &fs.called();
     if fs.in_memory {
         explain!(
             "Others saw the bytes before msync. On {name}, there is no disk: \
