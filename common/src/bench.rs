@@ -184,8 +184,9 @@ pub fn virtual_machine() -> Option<String> {
 }
 
 /// Say where the numbers come from: kernel, CPU, how many CPUs, page
-/// size, transparent huge pages, the temp dir (where bench files go).
-pub fn describe_machine() {
+/// size, transparent huge pages, and, for a bench that writes `files`,
+/// the temp dir they go to and its filesystem.
+pub fn describe_machine(files: bool) {
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
     let kernel = read("/proc/sys/kernel/osrelease");
     let cpu = read("/proc/cpuinfo")
@@ -204,17 +205,21 @@ pub fn describe_machine() {
     );
     let (kernel, thp) = (kernel.trim(), thp.trim());
     let page = crate::page_size();
-    // Where the bench's files go, and on what: tmpfs has no disk behind,
-    // and large folios depend on the filesystem.
-    let dir =
-        crate::scratch::temp_dir().unwrap_or_else(|_| std::env::temp_dir());
-    let fs = crate::filesystem::Filesystem::at(&dir)
-        .map_or_else(|_| crate::tr!("statfs failed"), |fs| fs.called());
-    let dir = dir.display();
-    narrate::raw(&crate::tr!(
+    let mut line = crate::tr!(
         "machine: Linux {kernel}, {cpu}, {cpus} CPUs available, {vm}, page \
-         size {page}, THP {thp}, files in {dir}, on {fs}"
-    ));
+         size {page}, THP {thp}"
+    );
+    if files {
+        // Where the bench's files go, and on what: tmpfs has no disk
+        // behind, and large folios depend on the filesystem.
+        let dir =
+            crate::scratch::temp_dir().unwrap_or_else(|_| std::env::temp_dir());
+        let fs = crate::filesystem::Filesystem::at(&dir)
+            .map_or_else(|_| crate::tr!("statfs failed"), |fs| fs.called());
+        let dir = dir.display();
+        line += &crate::tr!(", files in {dir}, on {fs}");
+    }
+    narrate::raw(&line);
 }
 
 /// How many runs each figure comes from, for a bench's first line: "5

@@ -10,7 +10,8 @@ use crate::error::{Result, WithCall};
 
 /// What `statfs` says a file lives on.
 pub struct Filesystem {
-    /// `f_type`, the filesystem's magic number.
+    /// `f_type`, the filesystem's magic number (32 bits; `as u32` keeps a
+    /// 32-bit libc's signed field from extending its sign).
     pub magic: u64,
     /// Its name, as `statfs` evidence shows it (the same in every
     /// language).
@@ -23,14 +24,14 @@ impl Filesystem {
     /// `fstatfs(fd)`: the filesystem that holds an open file.
     pub fn of(file: impl AsFd, what: impl FnOnce() -> String) -> Result<Self> {
         let fs = nix::sys::statfs::fstatfs(file).with_call("fstatfs", what)?;
-        Ok(Self::named(fs.filesystem_type().0 as u64))
+        Ok(Self::named(fs.filesystem_type().0 as u32 as u64))
     }
 
     /// `statfs(path)`: the filesystem that holds `path`.
     pub fn at(path: &Path) -> Result<Self> {
         let fs = nix::sys::statfs::statfs(path)
             .with_call("statfs", || path.display().to_string())?;
-        Ok(Self::named(fs.filesystem_type().0 as u64))
+        Ok(Self::named(fs.filesystem_type().0 as u32 as u64))
     }
 
     fn named(magic: u64) -> Self {
@@ -44,6 +45,7 @@ impl Filesystem {
             0x2fc1_2fc1 => ("zfs", false),
             0x794c_7630 => ("overlayfs", false),
             0x6969 => ("nfs", false),
+            0x0102_1997 => ("9p", false),
             0x6573_5546 => ("a FUSE filesystem", false),
             _ => ("a filesystem this lesson does not name", false),
         };
@@ -61,7 +63,8 @@ impl Filesystem {
             "ext4 (or ext2/3)" => crate::tr!("ext4 (or ext2/3)"),
             "a FUSE filesystem" => crate::tr!("a FUSE filesystem"),
             "a filesystem this lesson does not name" => {
-                crate::tr!("a filesystem this lesson does not name")
+                let magic = self.magic;
+                crate::tr!("a filesystem with f_type {magic:#x}")
             }
             // A filesystem's own name, the same in every language.
             name => name.to_string(),

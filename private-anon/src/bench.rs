@@ -29,15 +29,6 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
     let reps = args.count("reps", 5, 1000)? as usize;
     let pages = size / page_size();
     warn_if_unoptimised("private-anon");
-    narrate::raw(&tr!(
-        "private-anon bench: costs per page, measured on {} ({pages} pages) of \
-         private anonymous memory in {} pages (no huge pages: \
-         PR_SET_THP_DISABLE, MADV_NOHUGEPAGE); {}.",
-        show_size(size as u64),
-        show_size(page_size() as u64),
-        common::bench::runs_each(reps)
-    ));
-    common::bench::describe_machine();
     // Every row in base pages, MAP_POPULATE's too (it cannot be advised
     // before it fills the pages): no huge pages for this process at all.
     // SAFETY: prctl with integer arguments only; it changes a flag of this
@@ -49,6 +40,15 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
             "PR_SET_THP_DISABLE",
         ));
     }
+    narrate::raw(&tr!(
+        "private-anon bench: costs per page, measured on {} ({pages} pages) of \
+         private anonymous memory in {} pages (no huge pages: \
+         PR_SET_THP_DISABLE, MADV_NOHUGEPAGE); {}.",
+        show_size(size as u64),
+        show_size(page_size() as u64),
+        common::bench::runs_each(reps)
+    ));
+    common::bench::describe_machine(false);
 
     let mut rows: Vec<(String, Stats, f64)> = Vec::new();
     let per_page = |runs: &[(Duration, u64)]| {
@@ -198,8 +198,9 @@ struct Figures {
     populate: f64,
     /// Faults per page counted inside the MAP_POPULATE mmap call.
     populate_faults: f64,
-    /// How much the mapping's Rss grew when every page was read (kB).
-    read_rss_kb: u64,
+    /// How much the mapping's Rss grew when every page was read (kB;
+    /// None: smaps could not say).
+    read_rss_kb: Option<u64>,
     cow: f64,
     /// Faults per page the child counted while writing.
     cow_faults: f64,
@@ -219,22 +220,26 @@ fn meaning(f: &Figures) -> String {
          {:.0} ns a page (allocate, zero, map); ",
         f.write
     );
-    let (read, rss) = (f.read, f.read_rss_kb);
-    text += &match (f.read < f.write * 0.8, rss == 0) {
-        (true, true) => tr!(
+    let read = f.read;
+    text += &match (f.read < f.write * 0.8, f.read_rss_kb) {
+        (true, Some(0)) => tr!(
             "a first read only {read:.0} ns: it maps the shared zero page \
              (the mapping's Rss did not grow when every page was read), with \
              nothing to allocate or clear. "
         ),
-        (false, true) => tr!(
-            "a first read {read:.0} ns, no cheaper here although it only maps \
-             the shared zero page (the mapping's Rss did not grow when every \
-             page was read; was the machine busy?). "
+        (false, Some(0)) => tr!(
+            "a first read {read:.0} ns, not much cheaper here although it only \
+             maps the shared zero page (the mapping's Rss did not grow when \
+             every page was read; was the machine busy?). "
         ),
-        (_, false) => tr!(
+        (_, Some(rss)) => tr!(
             "a first read {read:.0} ns, and the reads were given memory of \
              their own (the mapping's Rss grew by {rss} kB), not the shared \
              zero page. "
+        ),
+        (_, None) => tr!(
+            "a first read {read:.0} ns (whether it mapped the shared zero \
+             page, smaps could not say here). "
         ),
     };
     text += &tr!(
@@ -255,11 +260,17 @@ fn meaning(f: &Figures) -> String {
         )
     };
     let (cow, cow_faults) = (f.cow, f.cow_faults);
-    text += &if !(0.9..=1.1).contains(&cow_faults) {
+    text += &if cow_faults > 1.1 {
         tr!(
             "After fork, the child's writes took {cow:.0} ns a page, with \
              {cow_faults:.2} faults a page counted, not one: too few pages \
              to read it as the cost of one copy each. "
+        )
+    } else if cow_faults < 0.9 {
+        tr!(
+            "After fork, the child's writes took {cow:.0} ns a page, with \
+             only {cow_faults:.2} faults a page counted: not every write was \
+             a copy-on-write fault. "
         )
     } else if f.cow > f.write {
         tr!(
@@ -291,7 +302,7 @@ fn meaning(f: &Figures) -> String {
         tr!("And fork itself took {written:.2} ms with {size} written, \
              {bare:.2} ms with nothing written: the written pages' page tables \
              had to be copied and every page marked copy-on-write. The more \
-             memory a process has touched, the longer its fork takes.")
+             memory a process has written, the longer its fork takes.")
     } else {
         tr!("And fork itself took {written:.2} ms with {size} written, \
              {bare:.2} ms with nothing written: at this size the written pages \
@@ -303,16 +314,18 @@ fn meaning(f: &Figures) -> String {
 /// Read every page of a fresh mapping, and say how much its Rss grew
 /// (kB, from /proc/self/smaps): nothing, if every read mapped the shared
 /// zero page.
-fn rss_after_reading(size: usize) -> Result<u64> {
+fn rss_after_reading(size: usize) -> Result<Option<u64>> {
     let m = map(size)?;
-    let rss = || -> Result<u64> {
-        let found =
-            common::proc::smaps::find(nix::unistd::Pid::this(), m.start())?;
-        Ok(found.and_then(|s| s.get("Rss")).unwrap_or(0))
+    // None when smaps cannot be read or has no Rss for the mapping.
+    let rss = || {
+        common::proc::smaps::find(nix::unistd::Pid::this(), m.start())
+            .ok()
+            .flatten()
+            .and_then(|s| s.get("Rss"))
     };
-    let before = rss()?;
+    let before = rss();
     touch(&m, Touch::Read)?;
-    Ok(rss()?.saturating_sub(before))
+    Ok(before.zip(rss()).map(|(b, a)| a.saturating_sub(b)))
 }
 
 /// `reps` measurements after a warm-up: `(time, minor faults)` each.
@@ -428,7 +441,7 @@ mod tests {
             read: 800.0,
             populate: 1500.0,
             populate_faults: 1.0,
-            read_rss_kb: 0,
+            read_rss_kb: Some(0),
             cow: 3000.0,
             cow_faults: 1.0,
             munmap: 250.0,
@@ -443,7 +456,7 @@ mod tests {
             "more than a fresh",
             "cheap",
             "page tables had to be copied",
-            "the longer its fork takes",
+            "has written, the longer its fork takes",
         ] {
             assert!(usual.contains(want), "{want}: {usual}");
         }
@@ -452,7 +465,7 @@ mod tests {
             read: 2000.0,
             populate: 1500.0,
             populate_faults: 0.0,
-            read_rss_kb: 0,
+            read_rss_kb: Some(0),
             cow: 300.0,
             cow_faults: 1.0,
             munmap: 2500.0,
@@ -461,7 +474,7 @@ mod tests {
             size: 4096,
         });
         for want in [
-            "no cheaper",
+            "not much cheaper",
             "only 0.00",
             "no more than",
             "not much less",

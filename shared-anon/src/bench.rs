@@ -115,7 +115,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
          taking turns and each placement of the two processes; {}.",
         common::bench::runs_each(reps)
     ));
-    common::bench::describe_machine();
+    common::bench::describe_machine(false);
     let ticks = Ticks::calibrate();
     let (clock, cost) = (Ticks::name(), ticks.cost_ns());
     narrate::raw(&tr!(

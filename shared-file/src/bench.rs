@@ -46,7 +46,7 @@ pub fn bench(args: &[String], _cx: &Ctx) -> Result<()> {
         show_size(size),
         common::bench::runs_each(reps)
     ));
-    common::bench::describe_machine();
+    common::bench::describe_machine(true);
     large_file(size, reps)?;
     small_files(size, reps)?;
     narrate::summary();
@@ -393,14 +393,12 @@ fn scan_meaning(f: &ScanFigures) -> String {
     let again = f.mapped_again;
     text += &tr!("Scanned again while it stays mapped, {again:.2}×: ");
     text += &if f.mapped_again > f.mmap_large * 1.05 {
-        tr!(
-            "the rest of the gap is what a fresh mapping costs: open, mmap, \
-             the faults, munmap and close. "
-        )
+        tr!("the rest of the gap is what setting up and tearing down a \
+             mapping costs: open, mmap, close, the faults, munmap. ")
     } else {
         tr!(
-            "no faster, so setting up the mapping (open, mmap, the faults, \
-             munmap, close) was not what held it back here. "
+            "no faster, so setting up and tearing down the mapping (open, \
+             mmap, close, the faults, munmap) was not what held it back here. "
         )
     };
     // How the file was written, against mmap versus read: said only when
@@ -458,21 +456,38 @@ fn small_meaning(ratios: &[(u64, f64)]) -> String {
     if !even.is_empty() {
         text += &tr!("They were even (within 5%) at {even}. ");
     }
-    text += &match (read_won.is_empty(), mmap_won.is_empty()) {
-        (false, false) => tr!(
-            "That is why ripgrep, for one, maps files only when it searches a \
-             few of them, and reads the rest. Measure with your own sizes: \
-             where mmap starts to pay moves with the machine."
+    // Which sizes each won, to say how the winner followed the size.
+    let won = |keep: fn(f64) -> bool| -> Vec<u64> {
+        ratios
+            .iter()
+            .filter(|(_, r)| keep(*r))
+            .map(|(s, _)| *s)
+            .collect()
+    };
+    let (by_read, by_mmap) = (won(|r| r > 1.05), won(|r| r < 0.95));
+    let smallest = ratios.iter().map(|(s, _)| *s).min();
+    text += &match (by_read.iter().max(), by_mmap.iter().min()) {
+        (Some(read_up_to), Some(mmap_from)) if read_up_to < mmap_from => {
+            tr!("read(2) won below a size and mmap above it. That is why \
+             ripgrep, for one, maps files only when it searches a few of \
+             them, and reads the rest. Measure with your own sizes: where mmap \
+             starts to pay moves with the machine.")
+        }
+        (Some(_), Some(_)) => tr!(
+            "The winner did not follow the size here: measure again, with \
+             your own sizes."
         ),
-        (false, true) => tr!(
+        (Some(_), None) if even.is_empty() => tr!(
             "mmap paid at none of these sizes here: on this machine, for \
              files this small, read(2) was the cheaper way in."
         ),
-        (true, false) => tr!(
-            "read(2) paid at none of these sizes here: on this machine, \
-             mapping was cheaper even for the smallest file."
-        ),
-        (true, true) => String::new(),
+        (None, Some(_)) if smallest.is_some_and(|s| by_mmap.contains(&s)) => {
+            tr!(
+                "read(2) paid at none of these sizes here: on this machine, \
+                 mapping was cheaper even for the smallest file."
+            )
+        }
+        _ => String::new(),
     };
     text.trim_end().to_string()
 }
@@ -593,6 +608,13 @@ mod tests {
         assert!(a.contains("even (within 5%) at 256 KiB"), "{a}");
         assert!(a.contains("mmap cost less per file at 4 MiB"), "{a}");
         assert!(a.contains("ripgrep"), "{a}");
+        // A win for read(2) above one for mmap: no story about sizes.
+        let d = small_meaning(&[(4096, 0.5), (1 << 22, 2.0)]);
+        assert!(d.contains("did not follow the size"), "{d}");
+        assert!(!d.contains("ripgrep"), "{d}");
+        // Even at the smallest size: mmap was not "cheaper even" there.
+        let e = small_meaning(&[(4096, 1.0), (1 << 24, 0.5)]);
+        assert!(!e.contains("even for the smallest"), "{e}");
         let b = small_meaning(&[(4096, 0.5)]);
         assert!(!b.contains("read(2) cost less"), "{b}");
         assert!(b.contains("read(2) paid at none"), "{b}");
