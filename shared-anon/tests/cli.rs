@@ -129,16 +129,10 @@ fn bench_finishes_on_one_cpu() {
 /// lasts long enough that the child is surely still there when killed.
 #[test]
 fn bench_ends_when_its_child_is_killed() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
     for method in ["spin", "futex", "pipe"] {
-        let mut bench = Command::new(exe())
-            .args(["bench", "--round-trips", "10000000", "--reps", "1"])
-            .args(["--placement", "same", "--method", method])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut bench = spawn_bench(method, "10000000", Stdio::null());
         let started = Instant::now();
         // Poll for the child to appear (a test's deadline, not a turn).
         let child = loop {
@@ -187,16 +181,10 @@ fn bench_ends_when_its_child_is_killed() {
 fn bench_survives_a_sigchld_sent_by_hand() {
     use nix::sys::signal::{Signal, kill};
     use nix::unistd::Pid;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
     for method in ["spin", "futex", "pipe"] {
-        let mut bench = Command::new(exe())
-            .args(["bench", "--round-trips", "100000", "--reps", "1"])
-            .args(["--placement", "same", "--method", method])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut bench = spawn_bench(method, "100000", Stdio::piped());
         let started = Instant::now();
         let mut sent = 0;
         // Signal while it runs (a test's pacing, not a turn): only while
@@ -222,6 +210,22 @@ fn bench_survives_a_sigchld_sent_by_hand() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains("What this means"), "{method}: {stdout}");
     }
+}
+
+/// `bench` of one method with both processes on one CPU, one run of
+/// `round_trips`, started in the background; stderr is piped.
+fn spawn_bench(
+    method: &str,
+    round_trips: &str,
+    stdout: std::process::Stdio,
+) -> std::process::Child {
+    std::process::Command::new(exe())
+        .args(["bench", "--round-trips", round_trips, "--reps", "1"])
+        .args(["--placement", "same", "--method", method])
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// A child of process `parent`, from the parent field of /proc/*/stat.

@@ -5,7 +5,7 @@
 //! - [`maps`]: `/proc/PID/maps`, one line per mapping, and its quadrant;
 //! - [`pagemap`]: `/proc/PID/pagemap`, one 64-bit entry per virtual page;
 //! - [`smaps`]: `/proc/PID/smaps`, per-mapping memory counters and VmFlags;
-//! - [`counters`]: `mincore`, fault and sleep counts (`getrusage`), `/proc/self/io`.
+//! - [`counters`]: `mincore`, fault and context-switch counts (`getrusage`), `/proc/self/io`.
 
 pub mod counters;
 pub mod maps;
